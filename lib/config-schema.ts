@@ -1,0 +1,352 @@
+/**
+ * The typed, validated shape of one environment's configuration.
+ *
+ * Environment files (environments/*.ts) hold data only; this schema checks it
+ * at synth time so that nothing AWS would reject later can pass, and fills
+ * defaults that depend on the environment class (prod is stricter).
+ */
+import { z } from "zod";
+import {
+  AWS_ACCOUNT_ID,
+  AWS_NAME_RULES,
+  AWS_REGION,
+  IAM_ROLE_ARN,
+  KMS_KEY_ARN,
+  MAX_TAGS_PER_RESOURCE,
+  NameRule,
+  checkName,
+} from "./aws-names";
+
+export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export const ERROR_ACTION_KINDS = ["sqs", "cloudwatch-logs"] as const;
+export type ErrorActionKind = (typeof ERROR_ACTION_KINDS)[number];
+
+/** Lambda's accepted log retention values (CloudWatch Logs API). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** A string checked against one of the shared AWS name rules. */
+function awsName(rule: NameRule) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = checkName(rule, value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/** A record whose keys follow `keyRule`; zod's own key errors do not say which rule, so check keys here. */
+function namedRecord(keyRule: NameRule, value: z.ZodType<string>) {
+  return z.record(z.string(), value).superRefine((rec, ctx) => {
+    for (const key of Object.keys(rec)) {
+      const problem = checkName(keyRule, key);
+      if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+    }
+  });
+}
+
+const positive = (what: string) => z.number().positive({ message: `${what} must be greater than 0` });
+
+/** Short lowercase token used in every resource name; keeps names within the tightest AWS limits. */
+const namePrefix = z
+  .string()
+  .regex(/^[a-z][a-z0-9]{1,9}$/, { message: "must be 2-10 lowercase letters or digits, starting with a letter (used in every resource name)" });
+
+const productLine = z
+  .string()
+  .regex(/^[a-z][a-z0-9]{1,15}$/, { message: "must be 2-16 lowercase letters or digits, starting with a letter" });
+
+const attributes = namedRecord(AWS_NAME_RULES.iotAttributeKey, awsName(AWS_NAME_RULES.iotAttributeValue)).default({});
+
+const thingSchema = z
+  .object({
+    name: awsName(AWS_NAME_RULES.iotThing),
+    attributes,
+    /** Static thing groups this device belongs to (names from devices.groups). */
+    groups: z.array(awsName(AWS_NAME_RULES.iotThingGroup)).default([]),
+    /** Path (relative to the repository root) of a PEM certificate signing request; the device keeps its private key. */
+    csrPath: z.string().min(1).optional(),
+    /** Inline PEM certificate signing request, as an alternative to csrPath. */
+    csrPem: z.string().includes("-----BEGIN CERTIFICATE REQUEST-----", { message: "must be a PEM certificate signing request" }).optional(),
+  })
+  .strict();
+
+const thingGroupSchema = z
+  .object({
+    name: awsName(AWS_NAME_RULES.iotThingGroup),
+    description: z.string().max(2028).optional(),
+    parent: awsName(AWS_NAME_RULES.iotThingGroup).optional(),
+    attributes,
+  })
+  .strict();
+
+const devicesSchema = z
+  .object({
+    thingType: z
+      .object({
+        name: awsName(AWS_NAME_RULES.iotThingType),
+        description: z.string().max(2028, { message: "at most 2028 characters" }).default(""),
+        searchableAttributes: z
+          .array(awsName(AWS_NAME_RULES.iotAttributeKey))
+          .max(3, { message: "AWS allows at most 3 searchable attributes per thing type" })
+          .default([]),
+      })
+      .strict(),
+    things: z.array(thingSchema).default([]),
+    groups: z.array(thingGroupSchema).default([]),
+    /**
+     * How device certificates come to exist:
+     * - "csr": from a CSR per device (default; no private key in Terraform state)
+     * - "fleet-provisioning": devices onboard themselves with a claim certificate
+     * - "generate": Terraform creates the key pair (opt-in; dev only; key stored in SSM SecureString)
+     */
+    certificateMode: z.enum(["csr", "fleet-provisioning", "generate"]).default("csr"),
+    /** Attach the device policy to each certificate, or once to a thing group. */
+    policyAttachment: z.enum(["certificate", "thing-group"]).default("certificate"),
+    /** Group the policy is attached to when policyAttachment is "thing-group". */
+    policyGroup: awsName(AWS_NAME_RULES.iotThingGroup).optional(),
+    fleetProvisioning: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .default({ enabled: false }),
+  })
+  .strict();
+
+const shadowsSchema = z
+  .object({
+    /** Route the classic (unnamed) shadow. */
+    classic: z.boolean().default(true),
+    /** Named shadows to route, or "all" to route every named shadow via `+`. */
+    named: z.union([z.literal("all"), z.array(awsName(AWS_NAME_RULES.iotShadow))]).default([]),
+  })
+  .strict();
+
+const historySchema = z
+  .object({
+    billingMode: z.enum(["PAY_PER_REQUEST", "PROVISIONED"]).default("PAY_PER_REQUEST"),
+    /** Read/write capacity when billingMode is PROVISIONED (autoscaling targets these as minimums). */
+    provisioned: z
+      .object({ readCapacity: z.number().int().min(1), writeCapacity: z.number().int().min(1), maxCapacity: z.number().int().min(1) })
+      .strict()
+      .optional(),
+    /** Days an item is kept before DynamoDB TTL removes it; omit to keep history forever. */
+    ttlDays: z.number().int().min(1).max(3650).optional(),
+    tableClass: z.enum(["STANDARD", "STANDARD_INFREQUENT_ACCESS"]).default("STANDARD"),
+    /** @default true in prod, false elsewhere */
+    deletionProtection: z.boolean().optional(),
+  })
+  .strict();
+
+const processorSchema = z
+  .object({
+    memoryMb: z.number().int().min(128).max(10240).default(256),
+    timeoutSeconds: z.number().int().min(1).max(900).default(30),
+    /** Reserved concurrency; omit for the unreserved pool. */
+    reservedConcurrency: z.number().int().min(1).optional(),
+    /** @default 365 in prod, 30 elsewhere */
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .optional(),
+    maximumRetryAttempts: z.number().int().min(0).max(2).default(2),
+    maximumEventAgeSeconds: z.number().int().min(60).max(21600).default(3600),
+  })
+  .strict();
+
+const rulesSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    errorAction: z.enum(ERROR_ACTION_KINDS).default("sqs"),
+    /** Extra rule on update/delta and update/rejected feeding metrics, so drift and rejections are visible. */
+    driftMetrics: z.boolean().default(true),
+  })
+  .strict();
+
+const alarmsSchema = z
+  .object({
+    processorErrors: positive("alarms.processorErrors").default(1),
+    processorThrottles: positive("alarms.processorThrottles").default(1),
+    deadLetterMessages: positive("alarms.deadLetterMessages").default(1),
+    errorActionMessages: positive("alarms.errorActionMessages").default(1),
+    invalidEvents: positive("alarms.invalidEvents").default(1),
+    /** Alarm when no shadow update arrived for this many minutes; omit to disable. */
+    noUpdatesMinutes: z.number().int().min(5).max(1440).optional(),
+    /** E-mail addresses subscribed to the alarm topic. */
+    emailSubscriptions: z.array(z.email()).default([]),
+  })
+  .strict();
+
+const stateSchema = z
+  .object({
+    bucket: awsName(AWS_NAME_RULES.s3Bucket),
+    region: z.string().regex(AWS_REGION, { message: "must look like an AWS region, e.g. eu-west-1" }),
+    /** Customer KMS key for state objects; omit for the bucket's default encryption. */
+    kmsKeyArn: z.string().regex(KMS_KEY_ARN, { message: "must be a KMS key or alias ARN" }).optional(),
+    /** Prefix of every state object key; the full key is <keyPrefix>/<stack>.tfstate. */
+    keyPrefix: z.string().regex(/^[a-zA-Z0-9_./-]+$/).default("iot-shadow-platform"),
+  })
+  .strict();
+
+const tagsSchema = namedRecord(AWS_NAME_RULES.tagKey, awsName(AWS_NAME_RULES.tagValue))
+  .default({})
+  .refine((tags) => Object.keys(tags).length <= MAX_TAGS_PER_RESOURCE - 4, {
+    message: `at most ${MAX_TAGS_PER_RESOURCE - 4} extra tags (AWS allows ${MAX_TAGS_PER_RESOURCE}; 4 are set by the platform)`,
+  });
+
+export const environmentConfigSchema = z
+  .object({
+    environment: z.enum(ENVIRONMENT_NAMES),
+    namePrefix,
+    productLine,
+    account: z
+      .object({
+        id: z.string().regex(AWS_ACCOUNT_ID, { message: "must be a 12-digit AWS account id (as a string)" }),
+        region: z.string().regex(AWS_REGION, { message: "must look like an AWS region, e.g. eu-west-1" }),
+        /** Role the provider assumes for deployment; omit to use the caller's credentials. */
+        assumeRoleArn: z.string().regex(IAM_ROLE_ARN, { message: "must be an IAM role ARN" }).optional(),
+      })
+      .strict(),
+    state: stateSchema,
+    tags: tagsSchema,
+    devices: devicesSchema,
+    shadows: shadowsSchema.default({ classic: true, named: [] }),
+    history: historySchema.default({ billingMode: "PAY_PER_REQUEST", tableClass: "STANDARD" }),
+    processor: processorSchema.default({ memoryMb: 256, timeoutSeconds: 30, maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }),
+    rules: rulesSchema.default({ enabled: true, errorAction: "sqs", driftMetrics: true }),
+    alarms: alarmsSchema.default({
+      processorErrors: 1,
+      processorThrottles: 1,
+      deadLetterMessages: 1,
+      errorActionMessages: 1,
+      invalidEvents: 1,
+      emailSubscriptions: [],
+    }),
+    /** Put lifecycle.prevent_destroy on stateful resources. @default true in staging and prod */
+    preventDestroy: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const { devices } = cfg;
+
+    if (devices.certificateMode === "generate" && cfg.environment !== "dev") {
+      issue(["devices", "certificateMode"], `"generate" puts key material in Terraform's reach and is allowed only in dev; use "csr" or "fleet-provisioning"`);
+    }
+    if (cfg.environment === "prod" && cfg.processor.logRetentionDays !== undefined && cfg.processor.logRetentionDays < 365) {
+      issue(["processor", "logRetentionDays"], "prod keeps logs at least 365 days (CKV_AWS_338); use 365 or more");
+    }
+    if (cfg.environment === "prod" && cfg.history.deletionProtection === false) {
+      issue(["history", "deletionProtection"], "deletion protection cannot be turned off in prod");
+    }
+    if (cfg.history.billingMode === "PROVISIONED" && !cfg.history.provisioned) {
+      issue(["history", "provisioned"], "billingMode PROVISIONED needs provisioned.readCapacity, writeCapacity and maxCapacity");
+    }
+
+    const seenThings = new Map<string, number>();
+    const groupNames = new Set(devices.groups.map((g) => g.name));
+    const seenGroups = new Set<string>();
+    devices.groups.forEach((g, i) => {
+      if (seenGroups.has(g.name)) issue(["devices", "groups", i, "name"], `duplicate thing group "${g.name}"`);
+      seenGroups.add(g.name);
+      if (g.parent && !groupNames.has(g.parent)) issue(["devices", "groups", i, "parent"], `parent group "${g.parent}" is not defined in devices.groups`);
+    });
+    const maxAttributes = 50; // every thing gets the configured thing type, which allows 50 (3 without a type)
+    devices.things.forEach((t, i) => {
+      const first = seenThings.get(t.name);
+      if (first !== undefined) issue(["devices", "things", i, "name"], `duplicate thing name "${t.name}" (also devices.things[${first}])`);
+      else seenThings.set(t.name, i);
+      if (Object.keys(t.attributes).length > maxAttributes) {
+        issue(["devices", "things", i, "attributes"], `thing "${t.name}" has ${Object.keys(t.attributes).length} attributes; AWS allows ${maxAttributes} with a thing type`);
+      }
+      t.groups.forEach((g, j) => {
+        if (!groupNames.has(g)) issue(["devices", "things", i, "groups", j], `thing "${t.name}" names group "${g}", which is not defined in devices.groups`);
+      });
+      if (devices.certificateMode === "csr" && !t.csrPath && !t.csrPem) {
+        issue(["devices", "things", i], `thing "${t.name}" needs csrPath or csrPem when certificateMode is "csr"`);
+      }
+      if (t.csrPath && t.csrPem) issue(["devices", "things", i], `thing "${t.name}" has both csrPath and csrPem; keep one`);
+    });
+    if (devices.policyAttachment === "thing-group") {
+      if (!devices.policyGroup) issue(["devices", "policyGroup"], `policyAttachment "thing-group" needs policyGroup`);
+      else if (!groupNames.has(devices.policyGroup)) issue(["devices", "policyGroup"], `policyGroup "${devices.policyGroup}" is not defined in devices.groups`);
+    }
+    if (Array.isArray(cfg.shadows.named)) {
+      const seen = new Set<string>();
+      cfg.shadows.named.forEach((s, i) => {
+        if (seen.has(s)) issue(["shadows", "named", i], `duplicate shadow name "${s}"`);
+        seen.add(s);
+      });
+    }
+    if (!cfg.shadows.classic && Array.isArray(cfg.shadows.named) && cfg.shadows.named.length === 0) {
+      issue(["shadows"], "routes no shadow at all: set classic: true or list named shadows");
+    }
+  });
+
+/** What an environment file contains (defaults may be omitted). */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+
+type Parsed = z.output<typeof environmentConfigSchema>;
+
+/** A validated environment with every environment-dependent default resolved. */
+export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" | "preventDestroy"> {
+  readonly history: Parsed["history"] & { readonly deletionProtection: boolean };
+  readonly processor: Parsed["processor"] & { readonly logRetentionDays: number };
+  readonly preventDestroy: boolean;
+}
+
+export class EnvironmentConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly { field: string; message: string }[],
+  ) {
+    super(
+      `Invalid environment config "${environment}":\n` +
+        problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n") +
+        `\nFix the field(s) above in environments/${environment}.ts.`,
+    );
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "") || "(root)";
+}
+
+/**
+ * Validates an environment file and resolves environment-class defaults.
+ * @param label name used in error messages, e.g. the file name ("dev", "hvac-dev")
+ */
+export function resolveEnvironment(input: unknown, label?: string): EnvironmentConfig {
+  const name = label ?? (typeof input === "object" && input && "environment" in input ? String((input as { environment: unknown }).environment) : "unknown");
+  const parsed = environmentConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new EnvironmentConfigError(
+      name,
+      parsed.error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message })),
+    );
+  }
+  const cfg = parsed.data;
+  const isProd = cfg.environment === "prod";
+  return {
+    ...cfg,
+    history: { ...cfg.history, deletionProtection: cfg.history.deletionProtection ?? isProd },
+    processor: { ...cfg.processor, logRetentionDays: cfg.processor.logRetentionDays ?? (isProd ? 365 : 30) },
+    preventDestroy: cfg.preventDestroy ?? cfg.environment !== "dev",
+  };
+}
+
+/** Checks rules that span environments: stack and resource names must not collide. */
+export function assertDistinctEnvironments(configs: readonly EnvironmentConfig[]): void {
+  const seen = new Map<string, string>();
+  for (const c of configs) {
+    const key = `${c.namePrefix}-${c.environment}`;
+    const other = seen.get(key);
+    if (other) {
+      throw new Error(`Environments "${other}" and "${c.productLine}/${c.environment}" share namePrefix+environment "${key}"; give one product line another namePrefix`);
+    }
+    seen.set(key, `${c.productLine}/${c.environment}`);
+  }
+}

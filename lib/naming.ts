@@ -1,0 +1,40 @@
+/**
+ * One place that derives every name from (namePrefix, environment, productLine).
+ * Names never depend on list positions, so reordering config changes nothing.
+ */
+import { assertName, NameRuleId } from "./aws-names";
+
+export interface NamingProps {
+  readonly namePrefix: string;
+  readonly environment: string;
+  readonly productLine: string;
+}
+
+export class Naming {
+  /** e.g. "iot-dev": the stem of every hyphenated resource name. */
+  readonly base: string;
+
+  constructor(readonly props: NamingProps) {
+    this.base = `${props.namePrefix}-${props.environment}`;
+  }
+
+  /** Stack id, e.g. "iot-dev-data". */
+  stack(layer: string): string {
+    return `${this.base}-${layer}`;
+  }
+
+  /** Hyphenated resource name checked against an AWS rule, e.g. name("lambdaFunction", "shadow-history"). */
+  name(rule: NameRuleId, purpose: string): string {
+    return assertName(rule, `${this.base}-${purpose}`, `name for ${purpose}`);
+  }
+
+  /** Topic rule names allow no hyphens: "iot_dev_shadow_documents". */
+  topicRule(purpose: string): string {
+    return assertName("iotTopicRule", `${this.base}_${purpose}`.replace(/-/g, "_"), `topic rule name for ${purpose}`);
+  }
+
+  /** CloudWatch namespace shared by rule metrics and processor metrics. */
+  get metricNamespace(): string {
+    return assertName("cloudwatchNamespace", `IotShadow/${this.props.productLine}/${this.props.environment}`, "metric namespace");
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * What every environment stack shares: the AWS provider (region, allowed
+ * account, default tags, optional assume-role) and its own remote state.
+ */
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EnvironmentConfig } from "../lib/config-schema";
+import { Naming } from "../lib/naming";
+import { platformTags } from "../lib/tags";
+
+/** "s3": remote state per stack (default). "local": local files, for experiments only. */
+export type StateMode = "s3" | "local";
+
+export interface StateBackendProps {
+  readonly bucket: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+  readonly kmsKeyArn?: string;
+}
+
+export interface PlatformStackBaseProps {
+  readonly config: EnvironmentConfig;
+  /** @default "s3" */
+  readonly stateMode?: StateMode;
+}
+
+/** S3 backend with encryption and S3-native locking (Terraform >= 1.11), key unique per stack. */
+export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateBackendProps, mode: StateMode): void {
+  if (mode === "local") {
+    new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+    return;
+  }
+  new S3Backend(stack, {
+    bucket: state.bucket,
+    key: `${state.keyPrefix}/${stackName}.tfstate`,
+    region: state.region,
+    encrypt: true,
+    kmsKeyId: state.kmsKeyArn,
+  });
+  // cdktf 0.21's typed S3BackendConfig has no useLockfile; the override is asserted in tests.
+  stack.addOverride("terraform.backend.s3.use_lockfile", true);
+}
+
+export interface AwsProviderProps {
+  readonly accountId: string;
+  readonly region: string;
+  readonly tags: Record<string, string>;
+  readonly assumeRoleArn?: string;
+  readonly sessionName: string;
+}
+
+/** Provider pinned to one account (allowed_account_ids) so a wrong profile fails before any change. */
+export function configureAwsProvider(scope: Construct, props: AwsProviderProps): AwsProvider {
+  return new AwsProvider(scope, "aws", {
+    region: props.region,
+    allowedAccountIds: [props.accountId],
+    defaultTags: [{ tags: props.tags }],
+    assumeRole: props.assumeRoleArn ? [{ roleArn: props.assumeRoleArn, sessionName: props.sessionName }] : undefined,
+  });
+}
+
+export abstract class PlatformStackBase extends TerraformStack {
+  readonly config: EnvironmentConfig;
+  readonly naming: Naming;
+
+  protected constructor(scope: Construct, layer: string, props: PlatformStackBaseProps) {
+    const naming = new Naming(props.config);
+    const stackName = naming.stack(layer);
+    super(scope, stackName);
+    this.config = props.config;
+    this.naming = naming;
+    configureAwsProvider(this, {
+      accountId: props.config.account.id,
+      region: props.config.account.region,
+      tags: platformTags({ environment: props.config.environment, productLine: props.config.productLine, extra: props.config.tags }),
+      assumeRoleArn: props.config.account.assumeRoleArn,
+      sessionName: `cdktf-${stackName}`,
+    });
+    configureStateBackend(this, stackName, props.config.state, props.stateMode ?? "s3");
+  }
+}
