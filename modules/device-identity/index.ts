@@ -1,0 +1,187 @@
+/**
+ * Device identity: who a device is (thing type, thing, certificate, groups)
+ * and what it may do (least-privilege IoT policy), plus optional fleet
+ * provisioning. No private key enters Terraform state unless the caller opts
+ * in to certificateMode "generate".
+ */
+import { Construct } from "constructs";
+import { ITerraformDependable, TerraformResourceLifecycle } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIotEndpoint } from "@cdktf/provider-aws/lib/data-aws-iot-endpoint";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IotCertificate } from "@cdktf/provider-aws/lib/iot-certificate";
+import { IotPolicy } from "@cdktf/provider-aws/lib/iot-policy";
+import { IotPolicyAttachment } from "@cdktf/provider-aws/lib/iot-policy-attachment";
+import { IotProvisioningTemplate } from "@cdktf/provider-aws/lib/iot-provisioning-template";
+import { IotThing } from "@cdktf/provider-aws/lib/iot-thing";
+import { IotThingGroup } from "@cdktf/provider-aws/lib/iot-thing-group";
+import { IotThingGroupMembership } from "@cdktf/provider-aws/lib/iot-thing-group-membership";
+import { IotThingPrincipalAttachment } from "@cdktf/provider-aws/lib/iot-thing-principal-attachment";
+import { IotThingType } from "@cdktf/provider-aws/lib/iot-thing-type";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { createFleetResources } from "./fleet";
+import { createKeyStorage } from "./key-storage";
+import { devicePolicyDocument } from "./policies";
+import { DeviceIdentityOutputs, DeviceIdentityProps } from "./types";
+import { ResolvedProps, resolveProps } from "./validate";
+
+export * from "./types";
+export { devicePolicyDocument, claimPolicyDocument, SHADOW_REPLY_TOPICS, SHADOW_REQUEST_TOPICS } from "./policies";
+export { provisioningTemplateBody } from "./fleet";
+
+/** The AWS IoT data endpoint type devices must use (Amazon Trust Services certificates). */
+export const IOT_DATA_ENDPOINT_TYPE = "iot:Data-ATS";
+
+export class DeviceIdentity extends Construct {
+  public readonly thingType: IotThingType;
+  /** By thing name. */
+  public readonly things: Readonly<Record<string, IotThing>>;
+  /** By thing name; only things that have a certificate (none for fleet-provisioned devices). */
+  public readonly certificates: Readonly<Record<string, IotCertificate>>;
+  /** The device policy. */
+  public readonly policy: IotPolicy;
+  /** By group name. */
+  public readonly groups: Readonly<Record<string, IotThingGroup>>;
+  public readonly provisioningTemplate?: IotProvisioningTemplate;
+  public readonly provisioningRole?: IamRole;
+  public readonly claimPolicy?: IotPolicy;
+  public readonly claimCertificate?: IotCertificate;
+  /** "generate" mode: SecureString parameter holding each thing's private key, by thing name. */
+  public readonly privateKeyParameters: Readonly<Record<string, SsmParameter>>;
+  /** "generate" mode without keyStorage.kmsKeyArn: the created key. */
+  public readonly keyStorageKey?: KmsKey;
+  /** Address devices connect to (aws_iot_endpoint, iot:Data-ATS). */
+  public readonly dataEndpoint: string;
+  /** Values for stack outputs; never key material. */
+  public readonly outputs: DeviceIdentityOutputs;
+
+  constructor(scope: Construct, id: string, props: DeviceIdentityProps) {
+    super(scope, id);
+    const r = resolveProps(props);
+    const lifecycle: TerraformResourceLifecycle | undefined = r.preventDestroy ? { preventDestroy: true } : undefined;
+    const env = this.accountContext(r);
+
+    this.thingType = new IotThingType(this, "thing-type", {
+      name: r.thingType.name,
+      properties: { description: r.thingType.description, searchableAttributes: r.thingType.searchableAttributes.length ? [...r.thingType.searchableAttributes] : undefined },
+      lifecycle,
+    });
+
+    this.policy = new IotPolicy(this, "device-policy", {
+      name: r.policyName,
+      policy: JSON.stringify(devicePolicyDocument(env.iotArnPrefix, r.shadowAccess)),
+      lifecycle,
+    });
+
+    this.groups = this.createGroups(r);
+    if (r.policyAttachment === "thing-group") {
+      new IotPolicyAttachment(this, "group-policy-attachment", { policy: this.policy.name, target: this.groups[r.policyGroup!].arn });
+    }
+
+    const keyStorage = r.keyStorage && createKeyStorage(this, { storage: r.keyStorage, partition: env.partition, accountId: env.accountId, lifecycle });
+    this.keyStorageKey = keyStorage?.key;
+
+    const things: Record<string, IotThing> = {};
+    const certificates: Record<string, IotCertificate> = {};
+    const keyParameters: Record<string, SsmParameter> = {};
+    const thingsScope = new Construct(this, "things");
+    for (const t of r.things) {
+      // One scope per thing name: addresses never depend on list order.
+      const s = new Construct(thingsScope, t.name);
+      const thing = new IotThing(s, "thing", {
+        name: t.name,
+        thingTypeName: this.thingType.name,
+        attributes: Object.keys(t.attributes).length ? t.attributes : undefined,
+        lifecycle,
+      });
+      things[t.name] = thing;
+      for (const g of t.groups) {
+        new IotThingGroupMembership(s, `member-of-${g}`, { thingName: thing.name, thingGroupName: this.groups[g].name });
+      }
+      if (r.certificateMode !== "generate" && t.csrPem === undefined) continue;
+
+      // With a CSR the device keeps its key; without one ("generate") AWS returns the key into state.
+      const cert = new IotCertificate(s, "certificate", { active: true, csr: t.csrPem, lifecycle });
+      certificates[t.name] = cert;
+      new IotThingPrincipalAttachment(s, "certificate-attachment", { thing: thing.name, principal: cert.arn, thingPrincipalType: r.thingPrincipalType });
+      if (r.policyAttachment === "certificate") {
+        new IotPolicyAttachment(s, "policy-attachment", { policy: this.policy.name, target: cert.arn });
+      }
+      if (keyStorage && t.keyParameterName) {
+        keyParameters[t.name] = new SsmParameter(s, "private-key", {
+          name: t.keyParameterName,
+          description: `Private key of the Terraform-generated certificate of IoT thing ${t.name}`,
+          type: "SecureString",
+          keyId: keyStorage.kmsKeyArn,
+          value: cert.privateKey,
+          tier: "Standard",
+          lifecycle,
+        });
+      }
+    }
+    this.things = things;
+    this.certificates = certificates;
+    this.privateKeyParameters = keyParameters;
+
+    if (r.fleet) {
+      const dependsOn: ITerraformDependable[] = [this.thingType, this.policy, ...r.fleet.thingGroups.map((g) => this.groups[g])];
+      const fleet = createFleetResources(new Construct(this, "fleet-provisioning"), {
+        fleet: r.fleet,
+        partition: env.partition,
+        accountId: env.accountId,
+        iotArnPrefix: env.iotArnPrefix,
+        thingTypeName: r.thingType.name,
+        devicePolicyName: r.policyAttachment === "certificate" ? r.policyName : undefined,
+        dependsOn,
+        lifecycle,
+      });
+      this.provisioningTemplate = fleet.template;
+      this.provisioningRole = fleet.role;
+      this.claimPolicy = fleet.claimPolicy;
+      this.claimCertificate = fleet.claimCertificate;
+    }
+
+    this.dataEndpoint = new DataAwsIotEndpoint(this, "iot-data-endpoint", { endpointType: IOT_DATA_ENDPOINT_TYPE }).endpointAddress;
+    this.outputs = {
+      thingNames: r.things.map((t) => t.name),
+      thingArns: mapValues(things, (t) => t.arn),
+      certificateArns: mapValues(certificates, (c) => c.arn),
+      certificateIds: mapValues(certificates, (c) => c.id),
+      policyNames: [this.policy.name, ...(this.claimPolicy ? [this.claimPolicy.name] : [])],
+      dataEndpoint: this.dataEndpoint,
+      provisioningTemplateName: this.provisioningTemplate?.name,
+    };
+  }
+
+  /** Literal values when given (readable plans), else data sources. */
+  private accountContext(r: ResolvedProps): { accountId: string; partition: string; iotArnPrefix: string } {
+    const accountId = r.accountId ?? new DataAwsCallerIdentity(this, "caller-identity").accountId;
+    const region = r.region ?? new DataAwsRegion(this, "region").region;
+    const partition = r.partition ?? new DataAwsPartition(this, "partition").partition;
+    return { accountId, partition, iotArnPrefix: `arn:${partition}:iot:${region}:${accountId}` };
+  }
+
+  private createGroups(r: ResolvedProps): Record<string, IotThingGroup> {
+    const groups: Record<string, IotThingGroup> = {};
+    const scope = new Construct(this, "groups");
+    // r.groups lists parents first, so each parent resource exists when its children reference it.
+    for (const g of r.groups) {
+      groups[g.name] = new IotThingGroup(scope, g.name, {
+        name: g.name,
+        parentGroupName: g.parent !== undefined ? groups[g.parent].name : undefined,
+        properties: {
+          description: g.description,
+          attributePayload: Object.keys(g.attributes).length ? { attributes: g.attributes } : undefined,
+        },
+      });
+    }
+    return groups;
+  }
+}
+
+function mapValues<T>(record: Record<string, T>, f: (v: T) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+}

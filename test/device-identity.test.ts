@@ -1,0 +1,452 @@
+import { readFileSync } from "fs";
+import { join, resolve } from "path";
+import * as ts from "typescript";
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DeviceIdentity, DeviceIdentityProps } from "../modules/device-identity";
+
+type Json = Record<string, any>;
+
+const CSR_DIR = resolve(__dirname, "fixtures/csr");
+const csrOf = (name: string) => readFileSync(join(CSR_DIR, `${name}.csr`), "utf8");
+const ARN = "arn:aws:iot:eu-west-1:111111111111";
+const V = "$${iot:Connection.Thing.ThingName}";
+
+const BASE: DeviceIdentityProps = {
+  namePrefix: "iot-test",
+  thingType: { name: "Thermostat", description: "Room thermostat", searchableAttributes: ["model", "site"] },
+  groups: [
+    { name: "fleet", description: "All devices" },
+    { name: "site-lab", parent: "fleet", attributes: { site: "lab" } },
+  ],
+  things: [
+    { name: "Sensor-A", attributes: { model: "T100", site: "lab" }, groups: ["site-lab"], csrPath: "Sensor-A.csr" },
+    { name: "Sensor-B", attributes: { model: "T200" }, groups: ["fleet", "site-lab"], csrPath: "Sensor-B.csr" },
+  ],
+  csrBaseDir: CSR_DIR,
+  accountId: "111111111111",
+  region: "eu-west-1",
+};
+
+interface Synth {
+  json: Json;
+  text: string;
+  identity: DeviceIdentity;
+}
+
+/** Synthesizes one DeviceIdentity; `outputs` adds a TerraformOutput per `identity.outputs` value, as a stack would. */
+function synth(overrides: Partial<DeviceIdentityProps> = {}, withOutputs = false): Synth {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const identity = new DeviceIdentity(stack, "identity", { ...BASE, ...overrides });
+  if (withOutputs) {
+    for (const [key, value] of Object.entries(identity.outputs)) {
+      if (value !== undefined) new TerraformOutput(stack, key, { value });
+    }
+  }
+  const text = Testing.synth(stack);
+  return { json: JSON.parse(text), text, identity };
+}
+
+const resources = (json: Json, type: string): Json[] => Object.values(json.resource?.[type] ?? {});
+const addressOf = (json: Json, type: string, pred: (r: Json) => boolean): string => {
+  const entry = Object.entries(json.resource?.[type] ?? {}).find(([, r]) => pred(r as Json));
+  if (!entry) throw new Error(`no ${type} matches`);
+  return `${type}.${entry[0]}`;
+};
+const policyNamed = (json: Json, name: string): Json => JSON.parse(resources(json, "aws_iot_policy").find((p) => p.name === name)!.policy);
+
+const REQUESTS = ["update", "get", "delete"];
+const REPLIES = ["update/accepted", "update/rejected", "update/delta", "update/documents", "get/accepted", "get/rejected", "delete/accepted", "delete/rejected"];
+const arns = (type: string, stems: string[], suffixes: string[]) => stems.flatMap((s) => suffixes.map((x) => `${ARN}:${type}/${s}/${x}`));
+
+describe("device policy", () => {
+  const { json, text } = synth();
+
+  it("allows exactly connect-as-self and the device's own classic and named shadow topics", () => {
+    const stems = [`$aws/things/${V}/shadow`, `$aws/things/${V}/shadow/name/*`];
+    expect(policyNamed(json, "iot-test-device")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ConnectAsOwnThing",
+          Effect: "Allow",
+          Action: ["iot:Connect"],
+          Resource: [`${ARN}:client/${V}`],
+          Condition: { Bool: { "iot:Connection.Thing.IsAttached": "true" } },
+        },
+        { Sid: "PublishShadowRequests", Effect: "Allow", Action: ["iot:Publish"], Resource: arns("topic", stems, REQUESTS) },
+        { Sid: "SubscribeShadowReplies", Effect: "Allow", Action: ["iot:Subscribe"], Resource: arns("topicfilter", stems, REPLIES) },
+        { Sid: "ReceiveShadowReplies", Effect: "Allow", Action: ["iot:Receive"], Resource: arns("topic", stems, REPLIES) },
+      ],
+    });
+  });
+
+  it("escapes the policy variable so Terraform leaves it alone", () => {
+    expect(text).toContain("client/$${iot:Connection.Thing.ThingName}");
+    expect(text).not.toMatch(/(?<!\$)\$\{iot:/);
+  });
+
+  it("has no iot:* action, no bare * resource, and the right resource type per action", () => {
+    for (const p of resources(json, "aws_iot_policy")) {
+      for (const st of JSON.parse(p.policy).Statement) {
+        expect(st.Action).not.toContain("iot:*");
+        expect(st.Resource).not.toContain("*");
+        for (const r of st.Resource as string[]) {
+          if (st.Action.includes("iot:Subscribe")) expect(r).toMatch(/:topicfilter\//);
+          if (st.Action.includes("iot:Publish") || st.Action.includes("iot:Receive")) expect(r).toMatch(/:topic\//);
+        }
+      }
+    }
+  });
+
+  it("can be narrowed to listed named shadows only", () => {
+    const narrowed = synth({ shadowAccess: { classic: false, named: ["config"] } }).json;
+    const doc = policyNamed(narrowed, "iot-test-device");
+    expect(doc.Statement[1].Resource).toEqual(arns("topic", [`$aws/things/${V}/shadow/name/config`], REQUESTS));
+    expect(doc.Statement[2].Resource).toEqual(arns("topicfilter", [`$aws/things/${V}/shadow/name/config`], REPLIES));
+  });
+
+  it("reads account, region and partition from data sources when not given", () => {
+    const { json: j } = synth({ accountId: undefined, region: undefined });
+    const connect = policyNamed(j, "iot-test-device").Statement[0].Resource[0];
+    expect(connect).toMatch(
+      /^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:iot:\$\{data\.aws_region\.[\w-]+\.region\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:client\/\$\$\{iot:Connection\.Thing\.ThingName\}$/,
+    );
+  });
+});
+
+describe("things, certificates and attachments (csr mode, the default)", () => {
+  const { json, text, identity } = synth({}, true);
+
+  it("creates the thing type with description and searchable attributes", () => {
+    expect(resources(json, "aws_iot_thing_type")).toEqual([
+      { name: "Thermostat", properties: { description: "Room thermostat", searchable_attributes: ["model", "site"] } },
+    ]);
+  });
+
+  it("creates each thing with its type and attributes", () => {
+    const things = resources(json, "aws_iot_thing");
+    expect(things.map((t) => t.name).sort()).toEqual(["Sensor-A", "Sensor-B"]);
+    const a = things.find((t) => t.name === "Sensor-A")!;
+    expect(a.attributes).toEqual({ model: "T100", site: "lab" });
+    expect(a.thing_type_name).toMatch(/^\$\{aws_iot_thing_type\.[\w-]+\.name\}$/);
+  });
+
+  it("creates ACTIVE certificates from each device's CSR", () => {
+    const certs = resources(json, "aws_iot_certificate");
+    expect(certs).toHaveLength(2);
+    expect(certs.every((c) => c.active === true)).toBe(true);
+    expect(certs.map((c) => c.csr).sort()).toEqual([csrOf("Sensor-A"), csrOf("Sensor-B")].sort());
+  });
+
+  it("attaches every certificate to its own thing and the device policy to every certificate", () => {
+    const policy = addressOf(json, "aws_iot_policy", (p) => p.name === "iot-test-device");
+    for (const name of ["Sensor-A", "Sensor-B"]) {
+      const thing = addressOf(json, "aws_iot_thing", (t) => t.name === name);
+      const cert = addressOf(json, "aws_iot_certificate", (c) => c.csr === csrOf(name));
+      expect(resources(json, "aws_iot_thing_principal_attachment")).toContainEqual({
+        thing: `\${${thing}.name}`,
+        principal: `\${${cert}.arn}`,
+        thing_principal_type: "EXCLUSIVE_THING",
+      });
+      expect(resources(json, "aws_iot_policy_attachment")).toContainEqual({ policy: `\${${policy}.name}`, target: `\${${cert}.arn}` });
+    }
+    expect(resources(json, "aws_iot_thing_principal_attachment")).toHaveLength(2);
+    expect(resources(json, "aws_iot_policy_attachment")).toHaveLength(2);
+  });
+
+  it("keeps no private key anywhere: no private_key reference, no key parameter, no KMS key", () => {
+    expect(text).not.toContain("private_key");
+    expect(json.resource.aws_ssm_parameter).toBeUndefined();
+    expect(json.resource.aws_kms_key).toBeUndefined();
+    expect(Object.keys(json.output)).toEqual(
+      expect.arrayContaining(["thingNames", "thingArns", "certificateArns", "certificateIds", "policyNames", "dataEndpoint"]),
+    );
+  });
+
+  it("exposes the ATS data endpoint, thing and certificate ARNs as outputs", () => {
+    expect(resources({ resource: json.data }, "aws_iot_endpoint")).toEqual([{ endpoint_type: "iot:Data-ATS" }]);
+    expect(json.output.dataEndpoint.value).toMatch(/^\$\{data\.aws_iot_endpoint\.[\w-]+\.endpoint_address\}$/);
+    expect(Object.keys(json.output.thingArns.value)).toEqual(["Sensor-A", "Sensor-B"]);
+    expect(json.output.certificateIds.value["Sensor-A"]).toMatch(/^\$\{aws_iot_certificate\.[\w-]+\.id\}$/);
+    expect(Object.keys(identity.things)).toEqual(["Sensor-A", "Sensor-B"]);
+    expect(Object.keys(identity.certificates)).toEqual(["Sensor-A", "Sensor-B"]);
+  });
+
+  it("accepts an inline CSR PEM instead of a path", () => {
+    const pem = csrOf("Sensor-C");
+    const j = synth({ things: [{ name: "Sensor-C", csrPem: pem }] }).json;
+    expect(resources(j, "aws_iot_certificate")).toEqual([{ active: true, csr: pem }]);
+  });
+
+  it("has no lifecycle by default and prevent_destroy on things, certificates, type and policies when asked", () => {
+    expect(text).not.toContain("prevent_destroy");
+    const guarded = synth({ preventDestroy: true, fleetProvisioning: { enabled: true } }).json;
+    for (const type of ["aws_iot_thing", "aws_iot_certificate", "aws_iot_thing_type", "aws_iot_policy"]) {
+      const rs = resources(guarded, type);
+      expect(rs.length).toBeGreaterThan(0);
+      for (const r of rs) expect(r.lifecycle).toEqual({ prevent_destroy: true });
+    }
+  });
+});
+
+describe("stable addresses", () => {
+  it("reordering things and groups changes no Terraform address or value", () => {
+    const things = [
+      { name: "a", csrPath: "Sensor-A.csr", groups: ["g1"] },
+      { name: "b", csrPath: "Sensor-B.csr", groups: ["g2", "g1"] },
+      { name: "c", csrPath: "Sensor-C.csr" },
+    ];
+    const groups = [{ name: "g1" }, { name: "g2", parent: "g1" }];
+    const first = synth({ things, groups }).json;
+    const second = synth({ things: [things[2], things[0], things[1]], groups: [groups[1], groups[0]] }).json;
+    for (const type of Object.keys(first.resource)) {
+      expect(Object.keys(second.resource[type]).sort()).toEqual(Object.keys(first.resource[type]).sort());
+    }
+    expect(second.resource).toEqual(first.resource);
+    expect(Object.keys(first.resource.aws_iot_thing).every((k) => /_(a|b|c)_thing_/.test(k))).toBe(true);
+  });
+});
+
+describe("thing groups", () => {
+  it("creates groups with parent, description and attributes, and a membership per thing and group", () => {
+    const { json } = synth();
+    const fleet = addressOf(json, "aws_iot_thing_group", (g) => g.name === "fleet");
+    expect(resources(json, "aws_iot_thing_group")).toEqual(
+      expect.arrayContaining([
+        { name: "fleet", properties: { description: "All devices" } },
+        { name: "site-lab", parent_group_name: `\${${fleet}.name}`, properties: { attribute_payload: { attributes: { site: "lab" } } } },
+      ]),
+    );
+    const members = resources(json, "aws_iot_thing_group_membership").map((m) => [m.thing_name, m.thing_group_name]);
+    const ref = (type: string, name: string) => `\${${addressOf(json, type, (r) => r.name === name)}.name}`;
+    expect(members).toHaveLength(3);
+    expect(members).toEqual(
+      expect.arrayContaining([
+        [ref("aws_iot_thing", "Sensor-A"), ref("aws_iot_thing_group", "site-lab")],
+        [ref("aws_iot_thing", "Sensor-B"), ref("aws_iot_thing_group", "fleet")],
+        [ref("aws_iot_thing", "Sensor-B"), ref("aws_iot_thing_group", "site-lab")],
+      ]),
+    );
+  });
+
+  it("attaches the policy once to the policy group instead of each certificate", () => {
+    const { json } = synth({ policyAttachment: "thing-group", policyGroup: "fleet" });
+    const fleet = addressOf(json, "aws_iot_thing_group", (g) => g.name === "fleet");
+    const policy = addressOf(json, "aws_iot_policy", (p) => p.name === "iot-test-device");
+    expect(resources(json, "aws_iot_policy_attachment")).toEqual([{ policy: `\${${policy}.name}`, target: `\${${fleet}.arn}` }]);
+    expect(resources(json, "aws_iot_thing_principal_attachment")).toHaveLength(2);
+  });
+});
+
+describe("key generation (explicit opt-in)", () => {
+  const gen: Partial<DeviceIdentityProps> = {
+    certificateMode: "generate",
+    allowKeyGeneration: true,
+    things: [{ name: "Sensor-A" }, { name: "Sensor-B" }],
+  };
+
+  it("stores each private key only in an SSM SecureString encrypted with a created, rotating KMS key", () => {
+    const { json } = synth(gen, true);
+    const key = addressOf(json, "aws_kms_key", () => true);
+    expect(resources(json, "aws_kms_key")[0]).toEqual(expect.objectContaining({ enable_key_rotation: true, deletion_window_in_days: 30 }));
+    expect(resources(json, "aws_kms_alias")).toEqual([{ name: "alias/iot-test-device-keys", target_key_id: `\${${key}.key_id}` }]);
+    for (const name of ["Sensor-A", "Sensor-B"]) {
+      const param = resources(json, "aws_ssm_parameter").find((p) => p.name === `/iot-test/device-keys/${name}/private-key`)!;
+      expect(param).toEqual(expect.objectContaining({ type: "SecureString", key_id: `\${${key}.arn}` }));
+      expect(param.value).toMatch(new RegExp(`^\\$\\{aws_iot_certificate\\.identity_things_${name}_certificate_[0-9A-F]{8}\\.private_key\\}$`));
+    }
+    expect(resources(json, "aws_iot_certificate").every((c) => c.csr === undefined && c.active === true)).toBe(true);
+  });
+
+  it("never puts a private key into an output", () => {
+    const { json } = synth(gen, true);
+    expect(JSON.stringify(json.output)).not.toContain("private_key");
+    expect(JSON.stringify(json.output)).not.toContain("aws_ssm_parameter");
+  });
+
+  it("uses a given KMS key instead of creating one", () => {
+    const kmsKeyArn = "arn:aws:kms:eu-west-1:111111111111:key/0d3c1a52-7a8e-4c4e-9f57-2b1b8c2b9e11";
+    const { json } = synth({ ...gen, keyStorage: { kmsKeyArn } });
+    expect(json.resource.aws_kms_key).toBeUndefined();
+    expect(resources(json, "aws_ssm_parameter").every((p) => p.key_id === kmsKeyArn)).toBe(true);
+  });
+});
+
+describe("fleet provisioning", () => {
+  it("creates an enabled template, a trust-scoped role and a claim policy limited to provisioning topics", () => {
+    const { json, identity } = synth({ certificateMode: "fleet-provisioning", things: [] });
+    const [template] = resources(json, "aws_iot_provisioning_template");
+    const role = addressOf(json, "aws_iam_role", () => true);
+    expect(template).toEqual(
+      expect.objectContaining({ name: "iot-test-fleet", enabled: true, type: "FLEET_PROVISIONING", provisioning_role_arn: `\${${role}.arn}` }),
+    );
+    expect(JSON.parse(template.template_body)).toEqual({
+      Parameters: { SerialNumber: { Type: "String" }, "AWS::IoT::Certificate::Id": { Type: "String" } },
+      Resources: {
+        thing: {
+          Type: "AWS::IoT::Thing",
+          OverrideSettings: { AttributePayload: "MERGE", ThingTypeName: "REPLACE", ThingGroups: "DO_NOTHING" },
+          Properties: { ThingName: { "Fn::Join": ["", ["Thermostat-", { Ref: "SerialNumber" }]] }, ThingTypeName: "Thermostat", AttributePayload: {} },
+        },
+        certificate: { Type: "AWS::IoT::Certificate", Properties: { CertificateId: { Ref: "AWS::IoT::Certificate::Id" }, Status: "ACTIVE" } },
+        policy: { Type: "AWS::IoT::Policy", Properties: { PolicyName: "iot-test-device" } },
+      },
+    });
+    const [iamRole] = resources(json, "aws_iam_role");
+    expect(iamRole.name).toBe("iot-test-provisioning");
+    expect(JSON.parse(iamRole.assume_role_policy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "iot.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+      },
+    ]);
+    expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([
+      { role: `\${${role}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AWSIoTThingsRegistration" },
+    ]);
+    const claimStems = ["$aws/certificates/create/*", "$aws/provisioning-templates/iot-test-fleet/provision/*"];
+    expect(policyNamed(json, "iot-test-provisioning-claim").Statement).toEqual([
+      { Sid: "ConnectForProvisioning", Effect: "Allow", Action: ["iot:Connect"], Resource: [`${ARN}:client/Thermostat-*`] },
+      { Sid: "PublishReceiveProvisioning", Effect: "Allow", Action: ["iot:Publish", "iot:Receive"], Resource: claimStems.map((s) => `${ARN}:topic/${s}`) },
+      { Sid: "SubscribeProvisioning", Effect: "Allow", Action: ["iot:Subscribe"], Resource: claimStems.map((s) => `${ARN}:topicfilter/${s}`) },
+    ]);
+    expect(json.resource.aws_iot_certificate).toBeUndefined();
+    expect(identity.outputs.provisioningTemplateName).toBeDefined();
+  });
+
+  it("registers listed things without a CSR but creates no certificate or attachment for them", () => {
+    const { json, identity } = synth({ certificateMode: "fleet-provisioning", things: [{ name: "Sensor-A" }, { name: "Sensor-B", csrPath: "Sensor-B.csr" }] });
+    expect(resources(json, "aws_iot_thing").map((t) => t.name).sort()).toEqual(["Sensor-A", "Sensor-B"]);
+    expect(Object.keys(identity.certificates)).toEqual(["Sensor-B"]);
+    expect(resources(json, "aws_iot_certificate")).toEqual([{ active: true, csr: csrOf("Sensor-B") }]);
+    expect(resources(json, "aws_iot_thing_principal_attachment")).toHaveLength(1);
+    expect(resources(json, "aws_iot_policy_attachment")).toHaveLength(1);
+  });
+
+  it("in thing-group mode puts provisioned things into the policy group instead of attaching the policy", () => {
+    const { json } = synth({
+      policyAttachment: "thing-group",
+      policyGroup: "site-lab",
+      things: [{ name: "Sensor-A", groups: ["site-lab"], csrPath: "Sensor-A.csr" }],
+      fleetProvisioning: { enabled: true, templateName: "thermo", thingNamePrefix: "T-", claimCertificateApi: "create-from-csr" },
+    });
+    const body = JSON.parse(resources(json, "aws_iot_provisioning_template")[0].template_body);
+    expect(body.Resources.thing.Properties.ThingGroups).toEqual(["site-lab"]);
+    expect(body.Resources.policy).toBeUndefined();
+    expect(policyNamed(json, "iot-test-provisioning-claim").Statement[1].Resource).toEqual([
+      `${ARN}:topic/$aws/certificates/create-from-csr/*`,
+      `${ARN}:topic/$aws/provisioning-templates/thermo/provision/*`,
+    ]);
+  });
+
+  it("uses an existing role, and registers a claim certificate from a CSR with the claim policy attached", () => {
+    const roleArn = "arn:aws:iam::111111111111:role/existing-provisioning";
+    const { json } = synth({ fleetProvisioning: { enabled: true, existingRoleArn: roleArn, claimCsrPath: "Claim.csr" } });
+    expect(json.resource.aws_iam_role).toBeUndefined();
+    expect(resources(json, "aws_iot_provisioning_template")[0].provisioning_role_arn).toBe(roleArn);
+    const claimCert = addressOf(json, "aws_iot_certificate", (c) => c.csr === csrOf("Claim"));
+    const claimPolicy = addressOf(json, "aws_iot_policy", (p) => p.name === "iot-test-provisioning-claim");
+    expect(resources(json, "aws_iot_policy_attachment")).toContainEqual({ policy: `\${${claimPolicy}.name}`, target: `\${${claimCert}.arn}` });
+  });
+});
+
+describe("bad input fails synth with the device and field named", () => {
+  const things = BASE.things;
+  const cases: [string, Partial<DeviceIdentityProps>, RegExp][] = [
+    ["invalid thing name", { things: [{ name: "Sensor A", csrPath: "Sensor-A.csr" }] }, /things\["Sensor A"\]\.name: IoT thing name "Sensor A" is invalid/],
+    ["thing name too long", { things: [{ name: "x".repeat(129), csrPath: "Sensor-A.csr" }] }, /\.name: IoT thing name "x+" is 129 characters long/],
+    ["invalid attribute key", { things: [{ ...things[0], attributes: { "bad key": "v" } }] }, /things\["Sensor-A"\]\.attributes: thing attribute key "bad key" is invalid/],
+    ["invalid attribute value", { things: [{ ...things[0], attributes: { model: "T 100" } }] }, /things\["Sensor-A"\]\.attributes\["model"\]: thing attribute value "T 100" is invalid/],
+    [
+      "more than 50 attributes",
+      { things: [{ ...things[0], attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, "v"])) }] },
+      /things\["Sensor-A"\]\.attributes: 51 given; AWS allows at most 50/,
+    ],
+    ["invalid group name", { groups: [{ name: "site lab" }], things: [] }, /groups\["site lab"\]\.name: IoT thing group name "site lab" is invalid/],
+    ["duplicate group", { groups: [{ name: "g" }, { name: "g" }], things: [] }, /groups\["g"\]\.name: duplicate thing group "g"/],
+    ["undefined parent group", { groups: [{ name: "g", parent: "nope" }], things: [] }, /groups\["g"\]\.parent: parent group "nope" is not defined/],
+    ["group cycle", { groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [] }, /groups\["b"\]\.parent: groups form a cycle \(a -> b -> a\)/],
+    ["thing in undefined group", { things: [{ ...things[0], groups: ["nope"] }] }, /things\["Sensor-A"\]\.groups: group "nope" is not defined in groups/],
+    ["too many searchable attributes", { thingType: { name: "T", searchableAttributes: ["a", "b", "c", "d"] } }, /thingType\.searchableAttributes: 4 given; AWS allows at most 3/],
+    ["invalid searchable attribute", { thingType: { name: "T", searchableAttributes: ["a b"] } }, /thingType\.searchableAttributes: thing attribute key "a b" is invalid/],
+    ["invalid thing type name", { thingType: { name: "Thermo stat" } }, /thingType\.name: IoT thing type name "Thermo stat" is invalid/],
+    ["duplicate thing name", { things: [things[0], { ...things[1], name: "Sensor-A" }] }, /things\["Sensor-A"\]\.name: duplicate thing name "Sensor-A"/],
+    ["missing CSR file", { things: [{ name: "Sensor-A", csrPath: "missing/Sensor-A.csr" }] }, /things\["Sensor-A"\]\.csrPath: CSR file "missing\/Sensor-A\.csr" does not exist \(resolved to ".*missing\/Sensor-A\.csr"\)/],
+    ["csr mode without CSR", { things: [{ name: "Sensor-A" }] }, /things\["Sensor-A"\]: certificateMode "csr" needs csrPath or csrPem/],
+    ["both csrPath and csrPem", { things: [{ name: "Sensor-A", csrPath: "Sensor-A.csr", csrPem: "x" }] }, /things\["Sensor-A"\]: csrPath and csrPem are both set; keep one/],
+    ["CSR PEM that is not a CSR", { things: [{ name: "Sensor-A", csrPem: "hello" }] }, /things\["Sensor-A"\]\.csrPem: is not a PEM certificate signing request/],
+    [
+      "CSR with a private key in it",
+      { things: [{ name: "Sensor-A", csrPem: `${csrOf("Sensor-A")}-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n` }] },
+      /things\["Sensor-A"\]\.csrPem: contains a private key/,
+    ],
+    ["generate without opt-in", { certificateMode: "generate", things: [{ name: "Sensor-A" }] }, /certificateMode: "generate" puts private keys in Terraform state; set allowKeyGeneration: true/],
+    ["generate with a CSR", { certificateMode: "generate", allowKeyGeneration: true }, /things\["Sensor-A"\]: certificateMode "generate" creates the key pair/],
+    ["keyStorage outside generate", { keyStorage: {} }, /keyStorage: only used with certificateMode "generate"/],
+    [
+      "existing KMS key and new-key options both",
+      { certificateMode: "generate", allowKeyGeneration: true, things: [], keyStorage: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/x", deletionWindowInDays: 7 } },
+      /keyStorage: kmsKeyArn uses an existing key, deletionWindowInDays configures a new one; drop one/,
+    ],
+    [
+      "thing name not allowed in an SSM parameter name",
+      { certificateMode: "generate", allowKeyGeneration: true, things: [{ name: "a:b" }] },
+      /things\["a:b"\] \(private key parameter name\): SSM parameter name "\/iot-test\/device-keys\/a:b\/private-key" is invalid/,
+    ],
+    ["thing-group mode without policyGroup", { policyAttachment: "thing-group" }, /policyGroup: required when policyAttachment is "thing-group"/],
+    ["policyGroup not defined", { policyAttachment: "thing-group", policyGroup: "nope" }, /policyGroup: group "nope" is not defined in groups/],
+    ["policyGroup with certificate attachment", { policyGroup: "fleet" }, /policyGroup: only used with policyAttachment "thing-group"/],
+    [
+      "thing outside the policy group",
+      { policyAttachment: "thing-group", policyGroup: "site-lab", things: [{ ...things[1], groups: ["fleet"] }] },
+      /things\["Sensor-B"\]\.groups: the device policy is attached to group "site-lab", which this thing is not in/,
+    ],
+    ["template name too long", { fleetProvisioning: { enabled: true, templateName: "t".repeat(37) } }, /fleetProvisioning\.templateName: IoT provisioning template name "t+" is 37 characters long/],
+    ["fleet mode with fleet disabled", { certificateMode: "fleet-provisioning", fleetProvisioning: { enabled: false } }, /fleetProvisioning\.enabled: is false but certificateMode is "fleet-provisioning"/],
+    ["fleet options while disabled", { fleetProvisioning: { enabled: false, templateName: "t" } }, /fleetProvisioning: enabled is false, so templateName would have no effect/],
+    [
+      "existing role and role name both",
+      { fleetProvisioning: { enabled: true, existingRoleArn: "arn:aws:iam::111111111111:role/r", roleName: "r2" } },
+      /fleetProvisioning: existingRoleArn uses an existing role, roleName names a new one; drop one/,
+    ],
+    ["fleet thing group undefined", { fleetProvisioning: { enabled: true, thingGroups: ["nope"] } }, /fleetProvisioning\.thingGroups: group "nope" is not defined/],
+    ["missing claim CSR", { fleetProvisioning: { enabled: true, claimCsrPath: "nope.csr" } }, /fleetProvisioning\.claimCsrPath: CSR file "nope\.csr" does not exist/],
+    ["no shadow allowed", { shadowAccess: { classic: false, named: [] } }, /shadowAccess: allows no shadow at all/],
+    ["invalid shadow name", { shadowAccess: { named: ["a b"] } }, /shadowAccess\.named: shadow name "a b" is invalid/],
+    ["invalid account id", { accountId: "123" }, /accountId: "123" is not a 12-digit AWS account id/],
+    ["empty namePrefix", { namePrefix: "" }, /namePrefix: must not be empty/],
+  ];
+
+  it.each(cases)("%s", (_label, overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+describe("README", () => {
+  const readme = readFileSync(resolve(__dirname, "../modules/device-identity/README.md"), "utf8");
+
+  it("has exactly the agreed sections", () => {
+    expect(readme.match(/^## .+$/gm)).toEqual(["## What it is", "## Usage", "## Props", "## Created resources", "## Outputs", "## Security notes"]);
+  });
+
+  it("documents every prop of DeviceIdentityProps, and no other, in the props table", () => {
+    const file = resolve(__dirname, "../modules/device-identity/types.ts");
+    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+    const iface = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "DeviceIdentityProps")!;
+    const props = iface.members.map((m) => (m.name as ts.Identifier).text);
+    const section = readme.split("## Props")[1].split("\n## ")[0];
+    const rows = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(props);
+  });
+
+  it("lists every public readonly field of DeviceIdentity under Outputs", () => {
+    const file = resolve(__dirname, "../modules/device-identity/index.ts");
+    const fields = [...readFileSync(file, "utf8").matchAll(/^\s+public readonly (\w+)\??:/gm)].map((m) => m[1]);
+    const section = readme.split("## Outputs")[1].split("\n## ")[0];
+    for (const f of fields) expect(section).toContain(`\`${f}\``);
+  });
+});
