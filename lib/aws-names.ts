@@ -93,3 +93,12 @@ export const AWS_ACCOUNT_ID = /^\d{12}$/;
 export const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/;
 export const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const KMS_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:(key\/[a-f0-9-]{36}|alias\/[a-zA-Z0-9/_-]+)$/;
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy); anything else fails at apply. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export function isLogRetentionDays(days: number): boolean {
+  return (LOG_RETENTION_DAYS as readonly number[]).includes(days);
+}

@@ -12,6 +12,7 @@ import {
   AWS_REGION,
   IAM_ROLE_ARN,
   KMS_KEY_ARN,
+  LOG_RETENTION_DAYS,
   MAX_TAGS_PER_RESOURCE,
   NameRule,
   checkName,
@@ -23,10 +24,6 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 export const ERROR_ACTION_KINDS = ["sqs", "cloudwatch-logs"] as const;
 export type ErrorActionKind = (typeof ERROR_ACTION_KINDS)[number];
 
-/** Lambda's accepted log retention values (CloudWatch Logs API). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** A string checked against one of the shared AWS name rules. */
 function awsName(rule: NameRule) {

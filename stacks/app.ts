@@ -4,6 +4,7 @@
  */
 import { App } from "cdktf";
 import { EnvironmentConfig, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
+import { BaselineStack, PLATFORM_PREFIX } from "./baseline-stack";
 import { DataStack } from "./data-stack";
 import { PlatformStack } from "./platform-stack";
 import { StateMode } from "./platform-stack-base";
@@ -29,6 +30,7 @@ export interface BuildAppProps {
 export interface BuiltApp {
   readonly environments: readonly EnvironmentStacks[];
   readonly bootstrap: readonly StateBootstrapStack[];
+  readonly baselines: readonly BaselineStack[];
 }
 
 export function buildApp(app: App, props: BuildAppProps): BuiltApp {
@@ -48,7 +50,21 @@ export function buildApp(app: App, props: BuildAppProps): BuiltApp {
     return { config, data, platform };
   });
 
-  return { environments, bootstrap: bootstrapStacks(app, configs) };
+  return {
+    environments,
+    bootstrap: bootstrapStacks(app, configs),
+    baselines: baselineStacks(app, configs, props.stateMode),
+  };
+}
+
+/** One owner of the account-wide IoT singletons per (account, region), across product lines. */
+function baselineStacks(app: App, configs: readonly EnvironmentConfig[], stateMode: StateMode | undefined): BaselineStack[] {
+  const byAccountRegion = new Map<string, EnvironmentConfig[]>();
+  for (const c of configs) {
+    const key = `${c.account.id}/${c.account.region}`;
+    byAccountRegion.set(key, [...(byAccountRegion.get(key) ?? []), c]);
+  }
+  return [...byAccountRegion.values()].map((envs) => new BaselineStack(app, { environments: envs, stateMode }));
 }
 
 /** One state bucket bootstrap per (account, bucket): environments sharing an account share it. */
@@ -57,11 +73,11 @@ function bootstrapStacks(app: App, configs: readonly EnvironmentConfig[]): State
   for (const c of configs) if (!byBucket.has(c.state.bucket)) byBucket.set(c.state.bucket, c);
   return [...byBucket.values()].map((c) => {
     const aliasFromArn = c.state.kmsKeyArn?.match(/:(alias\/.+)$/)?.[1];
-    return new StateBootstrapStack(app, `${c.namePrefix}-state-${c.account.id}-${c.state.region}`, {
+    return new StateBootstrapStack(app, `${PLATFORM_PREFIX}-state-${c.account.id}-${c.state.region}`, {
       accountId: c.account.id,
       region: c.state.region,
       bucketName: c.state.bucket,
-      kmsAliasName: aliasFromArn ?? `alias/${c.namePrefix}-terraform-state`,
+      kmsAliasName: aliasFromArn ?? `alias/${PLATFORM_PREFIX}-terraform-state`,
       assumeRoleArn: c.account.assumeRoleArn,
     });
   });

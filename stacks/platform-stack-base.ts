@@ -6,6 +6,7 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../lib/config-schema";
+import { applyPreventDestroy } from "../modules/change-safety";
 import { Naming } from "../lib/naming";
 import { platformTags } from "../lib/tags";
 
@@ -78,5 +79,7 @@ export abstract class PlatformStackBase extends TerraformStack {
       sessionName: `cdktf-${stackName}`,
     });
     configureStateBackend(this, stackName, props.config.state, props.stateMode ?? "s3");
+    // The environment alone decides: on in staging/prod by default, off in dev.
+    applyPreventDestroy(this, props.config.preventDestroy);
   }
 }

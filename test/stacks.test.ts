@@ -35,7 +35,7 @@ describe("per-environment stacks", () => {
       .map((s) => s.terraform.backend?.s3?.key)
       .filter(Boolean);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(6);
+    expect(keys).toHaveLength(9); // 3 environments x (data, platform) + 3 account baselines
   });
 
   it.each([

@@ -9,7 +9,7 @@ export function synthAll(props: Partial<BuildAppProps> = {}): { built: BuiltApp;
   const app: App = Testing.app();
   const built = buildApp(app, { environments, ...props });
   const stacks: Record<string, TfJson> = {};
-  for (const s of [...built.environments.flatMap((e) => [e.data, e.platform]), ...built.bootstrap]) {
+  for (const s of [...built.environments.flatMap((e) => [e.data, e.platform]), ...built.bootstrap, ...built.baselines]) {
     stacks[s.node.id] = JSON.parse(Testing.synth(s));
   }
   return { built, stacks };

@@ -1,0 +1,148 @@
+/**
+ * Observability for the shadow history platform: alarms on every failure
+ * path, an encrypted SNS topic for on-call, and one dashboard per environment.
+ */
+import { Construct } from "constructs";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { assertName } from "../../lib/aws-names";
+import { AlarmPurpose, alarmSpecs, AlarmThresholds } from "./alarms";
+import { buildDashboardBody, ErrorTargetRef } from "./dashboard";
+import { createAlarmTopicKey } from "./kms";
+import { validateObservabilityProps } from "./validate";
+
+export type { AlarmPurpose, AlarmSpec, AlarmThresholds } from "./alarms";
+export { alarmSpecs } from "./alarms";
+export { buildDashboardBody } from "./dashboard";
+export type { DashboardBody, DashboardInput, MetricRow } from "./dashboard";
+export { PROCESSOR_METRICS, PROCESSOR_SERVICE_DIMENSION, RULE_METRICS } from "./metrics";
+
+export interface AlarmTopicKeyOverrides {
+  /** @default 30 */
+  readonly deletionWindowInDays?: number;
+}
+
+export interface ObservabilityProps {
+  /** Hyphenated stem of alarm, topic and dashboard names, e.g. "iot-dev". */
+  readonly namePrefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Namespace of the rule metrics and the processor's EMF metrics. */
+  readonly metricNamespace: string;
+  readonly processorFunctionName: string;
+  readonly deadLetterQueueName: string;
+  /** The rules' error queue (error action "sqs"); exactly one of errorQueueName / errorLogGroupName. @default undefined */
+  readonly errorQueueName?: string;
+  /** The rules' error log group (error action "cloudwatch-logs"). @default undefined */
+  readonly errorLogGroupName?: string;
+  readonly historyTableName: string;
+  /** Alarm thresholds, each > 0. */
+  readonly thresholds: AlarmThresholds;
+  /** Alarm when no shadow update arrived for this many minutes (1-1440). @default undefined (no alarm) */
+  readonly noUpdatesMinutes?: number;
+  /** E-mail addresses subscribed to the alarm topic. @default [] */
+  readonly emailSubscriptions?: readonly string[];
+  /** Existing KMS key (or alias) ARN for the alarm topic; its policy must let cloudwatch.amazonaws.com use it. @default a new key */
+  readonly kmsKeyArn?: string;
+  /** Settings for the key created when kmsKeyArn is omitted; not allowed together with kmsKeyArn. @default { deletionWindowInDays: 30 } */
+  readonly kmsKeyOverrides?: AlarmTopicKeyOverrides;
+  /** Show the rules' delta/rejected metrics on the dashboard (match ShadowRules driftMetrics). @default true */
+  readonly driftMetrics?: boolean;
+  /** lifecycle.prevent_destroy on the created key. @default true */
+  readonly preventDestroy?: boolean;
+}
+
+export class Observability extends Construct {
+  public readonly alarmTopic: SnsTopic;
+  /** Alarms by purpose; noUpdates exists only when noUpdatesMinutes is set. */
+  public readonly alarms: Readonly<Partial<Record<AlarmPurpose, CloudwatchMetricAlarm>>>;
+  public readonly dashboard: CloudwatchDashboard;
+  /** E-mail subscriptions by address. */
+  public readonly subscriptions: Readonly<Record<string, SnsTopicSubscription>>;
+  public readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    validateObservabilityProps(props);
+    const p = props.namePrefix;
+    const errorTarget: ErrorTargetRef =
+      props.errorQueueName !== undefined
+        ? { kind: "sqs", queueName: props.errorQueueName }
+        : { kind: "cloudwatch-logs", logGroupName: props.errorLogGroupName as string };
+
+    const partition = new DataAwsPartition(this, "partition");
+    this.kmsKeyArn =
+      props.kmsKeyArn ??
+      createAlarmTopicKey(this, {
+        namePrefix: p,
+        partition: partition.partition,
+        accountId: props.accountId,
+        deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays ?? 30,
+        preventDestroy: props.preventDestroy ?? true,
+      }).arn;
+
+    this.alarmTopic = new SnsTopic(this, "alarm-topic", {
+      name: assertName("snsTopic", `${p}-alarms`, "Observability namePrefix"),
+      displayName: `${p} shadow history alarms`,
+      kmsMasterKeyId: this.kmsKeyArn,
+    });
+
+    const subscriptions: Record<string, SnsTopicSubscription> = {};
+    const usedIds = new Set<string>();
+    for (const email of props.emailSubscriptions ?? []) {
+      const constructId = `email-${email.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+      if (usedIds.has(constructId)) throw new Error(`Observability emailSubscriptions: "${email}" collides with another address after normalisation; remove one`);
+      usedIds.add(constructId);
+      subscriptions[email] = new SnsTopicSubscription(this, constructId, { topicArn: this.alarmTopic.arn, protocol: "email", endpoint: email });
+    }
+    this.subscriptions = subscriptions;
+
+    const alarms: Partial<Record<AlarmPurpose, CloudwatchMetricAlarm>> = {};
+    const specs = alarmSpecs({
+      metricNamespace: props.metricNamespace,
+      processorFunctionName: props.processorFunctionName,
+      deadLetterQueueName: props.deadLetterQueueName,
+      errorTarget,
+      thresholds: props.thresholds,
+      noUpdatesMinutes: props.noUpdatesMinutes,
+    });
+    for (const spec of specs) {
+      alarms[spec.purpose] = new CloudwatchMetricAlarm(this, `alarm-${spec.purpose}`, {
+        alarmName: assertName("cloudwatchAlarm", `${p}-${spec.nameSuffix}`, "Observability namePrefix"),
+        alarmDescription: spec.description,
+        namespace: spec.namespace,
+        metricName: spec.metricName,
+        dimensions: spec.dimensions ? { ...spec.dimensions } : undefined,
+        statistic: spec.statistic,
+        period: spec.periodSeconds,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.evaluationPeriods,
+        comparisonOperator: spec.comparisonOperator,
+        threshold: spec.threshold,
+        treatMissingData: spec.treatMissingData,
+        // OK actions tell on-call when an incident clears.
+        alarmActions: [this.alarmTopic.arn],
+        okActions: [this.alarmTopic.arn],
+      });
+    }
+    this.alarms = alarms;
+
+    const body = buildDashboardBody({
+      region: props.region,
+      metricNamespace: props.metricNamespace,
+      processorFunctionName: props.processorFunctionName,
+      deadLetterQueueName: props.deadLetterQueueName,
+      errorTarget,
+      historyTableName: props.historyTableName,
+      driftMetrics: props.driftMetrics ?? true,
+      alarmArns: specs.map((s) => (alarms[s.purpose] as CloudwatchMetricAlarm).arn),
+    });
+    this.dashboard = new CloudwatchDashboard(this, "dashboard", {
+      dashboardName: assertName("cloudwatchDashboard", `${p}-shadow-history`, "Observability namePrefix"),
+      dashboardBody: JSON.stringify(body),
+    });
+  }
+}

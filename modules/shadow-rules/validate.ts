@@ -1,0 +1,78 @@
+import { Token } from "cdktf";
+import { AWS_ACCOUNT_ID, AWS_NAME_RULES, AWS_REGION, LOG_RETENTION_DAYS, assertName, isLogRetentionDays, NameRuleId } from "../../lib/aws-names";
+import type { ErrorActionKind, ShadowRulesProps } from "./index";
+
+export const ERROR_ACTION_KINDS: readonly ErrorActionKind[] = ["sqs", "cloudwatch-logs"];
+
+/** Values may be tokens (e.g. another construct's attribute); those are checked by AWS at apply time. */
+export function assertNameIfResolved(rule: NameRuleId, value: string, field: string): void {
+  if (!Token.isUnresolved(value)) assertName(rule, value, field);
+}
+
+function fail(field: string, message: string): never {
+  throw new Error(`ShadowRules ${field}: ${message}`);
+}
+
+/** Checks what Terraform cannot: every prop, with a message naming the field and the fix. */
+export function validateShadowRulesProps(props: ShadowRulesProps, classic: boolean): void {
+  if (!Token.isUnresolved(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) {
+    fail("accountId", `"${props.accountId}" must be a 12-digit AWS account id`);
+  }
+  if (!Token.isUnresolved(props.region) && !AWS_REGION.test(props.region)) {
+    fail("region", `"${props.region}" must look like an AWS region, e.g. eu-west-1`);
+  }
+  assertNameIfResolved("cloudwatchNamespace", props.metricNamespace, "ShadowRules metricNamespace");
+  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.resourceNamePrefix)) {
+    fail("resourceNamePrefix", `"${props.resourceNamePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);
+  }
+
+  const named = props.namedShadows ?? [];
+  if (named !== "all") {
+    if (!Array.isArray(named)) fail("namedShadows", `must be a list of shadow names or "all"`);
+    const seen = new Set<string>();
+    named.forEach((name, i) => {
+      assertName(AWS_NAME_RULES.iotShadow, name, `ShadowRules namedShadows[${i}]`);
+      if (seen.has(name)) fail(`namedShadows[${i}]`, `duplicate shadow name "${name}"; list each name once`);
+      seen.add(name);
+    });
+  }
+  if (!classic && named !== "all" && named.length === 0) {
+    fail("classicShadow/namedShadows", `route no shadow at all; set classicShadow: true or list namedShadows (or "all")`);
+  }
+
+  if (props.processors.length === 0) fail("processors", "needs at least one processor ({ id, functionArn, functionName })");
+  const ids = new Set<string>();
+  props.processors.forEach((p, i) => {
+    if (!/^[a-zA-Z0-9-]{1,64}$/.test(p.id)) {
+      fail(`processors[${i}].id`, `"${p.id}" must be 1-64 letters, digits or hyphens (it is part of construct ids)`);
+    }
+    if (ids.has(p.id)) fail(`processors[${i}].id`, `duplicate processor id "${p.id}"; ids must be unique`);
+    ids.add(p.id);
+    assertNameIfResolved("lambdaFunction", p.functionName, `ShadowRules processors[${i}].functionName`);
+    if (!Token.isUnresolved(p.functionArn) && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/.test(p.functionArn)) {
+      fail(`processors[${i}].functionArn`, `"${p.functionArn}" must be a Lambda function ARN`);
+    }
+  });
+
+  const errorAction = props.errorAction ?? { kind: "sqs" };
+  const kind: string = errorAction.kind;
+  if (!ERROR_ACTION_KINDS.includes(kind as ErrorActionKind)) {
+    fail("errorAction.kind", `unknown error-action kind "${kind}"; use ${ERROR_ACTION_KINDS.map((k) => `"${k}"`).join(" or ")}`);
+  }
+  if (errorAction.kind === "cloudwatch-logs" && errorAction.retentionDays !== undefined) {
+    const days = errorAction.retentionDays;
+    if (!isLogRetentionDays(days)) fail("errorAction.retentionDays", `${days} is not accepted by CloudWatch Logs; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+
+  if (props.kmsKey !== undefined && props.kmsKeyOverrides !== undefined) {
+    fail("kmsKey/kmsKeyOverrides", "pass either an existing kmsKey ARN or kmsKeyOverrides for a new key, not both; drop one");
+  }
+  if (props.kmsKey !== undefined && !Token.isUnresolved(props.kmsKey) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$/.test(props.kmsKey)) {
+    // Aliases are not accepted: IAM Resource elements need the key ARN.
+    fail("kmsKey", `"${props.kmsKey}" must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias`);
+  }
+  const window = props.kmsKeyOverrides?.deletionWindowInDays;
+  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
+    fail("kmsKeyOverrides.deletionWindowInDays", `${window} must be a whole number from 7 to 30`);
+  }
+}

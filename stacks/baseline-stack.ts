@@ -1,0 +1,67 @@
+/**
+ * Account- and region-wide IoT settings (fleet indexing, logging, event
+ * configurations). They are singletons: exactly one stack per account and
+ * region owns them, so environment stacks never declare them.
+ */
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AccountBaseline, IotLogLevel } from "../modules/account-baseline";
+import { applyPreventDestroy } from "../modules/change-safety";
+import { EnvironmentConfig } from "../lib/config-schema";
+import { PROJECT_TAG_VALUE } from "../lib/tags";
+import { StateMode, configureAwsProvider, configureStateBackend } from "./platform-stack-base";
+
+/** Account-level stacks belong to the platform, not to a product line. */
+export const PLATFORM_PREFIX = "iot";
+
+export interface BaselineStackProps {
+  /** Every environment deployed to this account and region (any product line). */
+  readonly environments: readonly EnvironmentConfig[];
+  /** @default "s3" */
+  readonly stateMode?: StateMode;
+}
+
+export class BaselineStack extends TerraformStack {
+  readonly baseline: AccountBaseline;
+
+  static stackName(accountId: string, region: string): string {
+    return `${PLATFORM_PREFIX}-${accountId}-${region}-baseline`;
+  }
+
+  constructor(scope: Construct, props: BaselineStackProps) {
+    const [first] = props.environments;
+    if (!first) throw new Error("BaselineStack: environments must name at least one environment of the account");
+    const { id: accountId, region } = first.account;
+    const stray = props.environments.find((e) => e.account.id !== accountId || e.account.region !== region);
+    if (stray) throw new Error(`BaselineStack: environment ${stray.productLine}/${stray.environment} is in ${stray.account.id}/${stray.account.region}, not ${accountId}/${region}`);
+    const stackName = BaselineStack.stackName(accountId, region);
+    super(scope, stackName);
+
+    const isProdAccount = props.environments.some((e) => e.environment === "prod");
+    configureAwsProvider(this, {
+      accountId,
+      region,
+      tags: { project: PROJECT_TAG_VALUE, environment: isProdAccount ? "prod" : first.environment, "product-line": "shared", "managed-by": "cdktf" },
+      assumeRoleArn: first.account.assumeRoleArn,
+      sessionName: `cdktf-${stackName}`,
+    });
+    configureStateBackend(this, stackName, first.state, props.stateMode ?? "s3");
+
+    // Named-shadow indexing needs explicit names; "all" (route every named shadow) has none to give.
+    const namedShadowNames = [...new Set(props.environments.flatMap((e) => (Array.isArray(e.shadows.named) ? e.shadows.named : [])))];
+    const logLevel: IotLogLevel = isProdAccount ? "WARN" : "INFO";
+    const preventDestroy = props.environments.some((e) => e.preventDestroy);
+
+    this.baseline = new AccountBaseline(this, "account_baseline", {
+      namePrefix: `${PLATFORM_PREFIX}-${region}`,
+      accountId,
+      region,
+      namedShadowNames,
+      logLevel,
+      preventDestroy,
+    });
+    applyPreventDestroy(this, preventDestroy);
+
+    new TerraformOutput(this, "iot_logging_role_arn", { value: this.baseline.loggingRoleArn });
+  }
+}

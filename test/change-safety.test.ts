@@ -1,0 +1,99 @@
+import { findSingletonOwners, formatSingletonConflicts, SINGLETON_RESOURCE_TYPES } from "../modules/account-baseline";
+import { environments } from "../environments";
+import { synthAll, resourcesOf, TfJson } from "./helpers/synth-app";
+
+const STATEFUL = ["aws_iot_certificate", "aws_iot_thing", "aws_iot_policy", "aws_dynamodb_table", "aws_kms_key"];
+
+function statefulResources(stack: TfJson): [string, TfJson][] {
+  return STATEFUL.flatMap((t) => resourcesOf(stack, t).map(([n, r]) => [`${t}.${n}`, r] as [string, TfJson]));
+}
+
+describe("change safety", () => {
+  const { stacks } = synthAll();
+
+  it.each(["staging", "prod"])("%s protects every stateful resource with prevent_destroy", (env) => {
+    const found = Object.entries(stacks)
+      .filter(([name]) => name.startsWith(`iot-${env}-`))
+      .flatMap(([, s]) => statefulResources(s));
+    expect(found.length).toBeGreaterThan(5);
+    for (const [address, r] of found) expect({ address, preventDestroy: r.lifecycle?.prevent_destroy }).toEqual({ address, preventDestroy: true });
+  });
+
+  it("dev stays destroyable: no prevent_destroy anywhere", () => {
+    const found = Object.entries(stacks)
+      .filter(([name]) => name.startsWith("iot-dev-"))
+      .flatMap(([, s]) => statefulResources(s));
+    expect(found.length).toBeGreaterThan(5);
+    for (const [address, r] of found) expect({ address, preventDestroy: r.lifecycle?.prevent_destroy }).toEqual({ address, preventDestroy: undefined });
+  });
+
+  it("inserting a device at the front of the list changes no existing address or value", () => {
+    const devCfg: any = JSON.parse(JSON.stringify(environments.dev));
+    const before = synthAll({ environments: { dev: devCfg } }).stacks["iot-dev-platform"];
+    devCfg.devices.things.unshift({ ...devCfg.devices.things[0], name: "Thermostat-00" });
+    const after = synthAll({ environments: { dev: devCfg } }).stacks["iot-dev-platform"];
+    for (const [type, resources] of Object.entries<TfJson>(before.resource)) {
+      for (const [name, config] of Object.entries<TfJson>(resources)) {
+        expect({ address: `${type}.${name}`, config: after.resource[type]?.[name] }).toEqual({ address: `${type}.${name}`, config });
+      }
+    }
+    const added = Object.entries<TfJson>(after.resource).flatMap(([t, rs]) => Object.keys(rs).filter((n) => !before.resource[t]?.[n]).map((n) => `${t}.${n}`));
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((a) => /Thermostat-00/.test(a))).toBe(true);
+  });
+});
+
+describe("account baseline", () => {
+  const { stacks } = synthAll();
+
+  it("exactly one stack per account and region declares each IoT singleton", () => {
+    const conflicts = findSingletonOwners(stacks);
+    if (conflicts.length) throw new Error(formatSingletonConflicts(conflicts));
+    for (const account of ["111111111111", "222222222222", "333333333333"]) {
+      const name = `iot-${account}-eu-west-1-baseline`;
+      for (const type of SINGLETON_RESOURCE_TYPES) {
+        const owners = Object.entries(stacks).filter(([, s]) => resourcesOf(s, type).length > 0).map(([n]) => n);
+        expect(owners).toContain(name);
+      }
+    }
+    for (const [name, s] of Object.entries(stacks)) {
+      if (name.endsWith("-baseline")) continue;
+      for (const type of SINGLETON_RESOURCE_TYPES) expect({ name, type, count: resourcesOf(s, type).length }).toEqual({ name, type, count: 0 });
+    }
+  });
+
+  it("a second stack declaring a singleton is reported", () => {
+    const copy = JSON.parse(JSON.stringify(stacks["iot-dev-platform"]));
+    copy.resource.aws_iot_logging_options = stacks["iot-111111111111-eu-west-1-baseline"].resource.aws_iot_logging_options;
+    const conflicts = findSingletonOwners({ ...stacks, "iot-dev-platform": copy });
+    expect(conflicts).toEqual([expect.objectContaining({ type: "aws_iot_logging_options", stacks: expect.arrayContaining(["iot-dev-platform", "iot-111111111111-eu-west-1-baseline"]) })]);
+  });
+
+  it("indexes the named shadows environments route, with remote state and per-class log level", () => {
+    const s = stacks["iot-333333333333-eu-west-1-baseline"];
+    const [[, indexing]] = resourcesOf(s, "aws_iot_indexing_configuration");
+    const thing = indexing.thing_indexing_configuration;
+    expect(thing.thing_indexing_mode).toBe("REGISTRY_AND_SHADOW");
+    expect(thing.thing_connectivity_indexing_mode).toBe("STATUS");
+    expect(thing.named_shadow_indexing_mode).toBe("ON");
+    expect(thing.filter.named_shadow_names.sort()).toEqual(["config", "schedule"]);
+    expect(resourcesOf(s, "aws_iot_logging_options")[0][1].default_log_level).toBe("WARN");
+    expect(resourcesOf(stacks["iot-111111111111-eu-west-1-baseline"], "aws_iot_logging_options")[0][1].default_log_level).toBe("INFO");
+    expect(s.terraform.backend.s3).toEqual(expect.objectContaining({ key: "iot-shadow-platform/iot-333333333333-eu-west-1-baseline.tfstate", encrypt: true, use_lockfile: true }));
+  });
+
+  it("the logging role is assumable only by iot.amazonaws.com from this account", () => {
+    const s = stacks["iot-333333333333-eu-west-1-baseline"];
+    const [[, role]] = resourcesOf(s, "aws_iam_role");
+    const trustRef: string = role.assume_role_policy;
+    const trust = trustRef.startsWith("${data.")
+      ? s.data.aws_iam_policy_document[trustRef.split(".")[2]].statement
+      : JSON.parse(trustRef).Statement;
+    expect(trust).toHaveLength(1);
+    const text = JSON.stringify(trust);
+    expect(text).toContain("iot.amazonaws.com");
+    expect(text).toContain("aws:SourceAccount");
+    expect(text).toContain("333333333333");
+    expect(text).not.toMatch(/"\*"/);
+  });
+});
