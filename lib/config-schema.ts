@@ -13,6 +13,7 @@ import {
   IAM_ROLE_ARN,
   KMS_KEY_ARN,
   LOG_RETENTION_DAYS,
+  isLogRetentionDays,
   MAX_TAGS_PER_RESOURCE,
   NameRule,
   checkName,
@@ -144,7 +145,7 @@ const processorSchema = z
     /** @default 365 in prod, 30 elsewhere */
     logRetentionDays: z
       .number()
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      .refine(isLogRetentionDays, {
         message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .optional(),

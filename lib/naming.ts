@@ -28,9 +28,9 @@ export class Naming {
     return assertName(rule, `${this.base}-${purpose}`, `name for ${purpose}`);
   }
 
-  /** Topic rule names allow no hyphens: "iot_dev_shadow_documents". */
-  topicRule(purpose: string): string {
-    return assertName("iotTopicRule", `${this.base}_${purpose}`.replace(/-/g, "_"), `topic rule name for ${purpose}`);
+  /** Topic rule names allow no hyphens: the base in rule-name form, e.g. "iot_dev". */
+  get topicRulePrefix(): string {
+    return assertName("iotTopicRule", this.base.replace(/-/g, "_"), "topic rule name prefix");
   }
 
   /** CloudWatch namespace shared by rule metrics and processor metrics. */

@@ -1,20 +1,50 @@
-// Bundles every functions/<name>/handler.ts into dist/functions/<name>/index.js with esbuild.
+// Bundles every functions/<name>/handler.ts into dist/functions/<name>/index.js (+ index.js.map)
+// with esbuild, and prints a metafile-based size report per function.
+// `--outdir <dir>` writes somewhere else (tests use it to check the build is reproducible).
+//
+// @aws-sdk/* stays external: the nodejs22.x runtime ships AWS SDK v3, and bundling it
+// would take the bundle from ~40 KiB to ~575 KiB (over the 150 KiB budget below).
+// Tests resolve it from the repository's node_modules instead.
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const functionsDir = join(root, "functions");
+const outdirFlag = process.argv.indexOf("--outdir");
+const distDir = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, "dist", "functions");
+const BUDGET_BYTES = 150 * 1024;
+const EXTERNAL = ["@aws-sdk/*"];
+
 const names = readdirSync(functionsDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(functionsDir, d.name, "handler.ts")))
-  .map((d) => d.name);
+  .map((d) => d.name)
+  .sort();
+
+/** Bytes in the output per package (or "(source)" for repository files), largest first. */
+function sizeByPackage(output) {
+  const sizes = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const pkg = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? "(source)";
+    sizes.set(pkg, (sizes.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...sizes.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+let overBudget = false;
 
 for (const name of names) {
-  const outdir = join(root, "dist", "functions", name);
+  const outdir = join(distDir, name);
+  // Start clean so the packaged directory never carries stale files.
+  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, "index.js");
   const result = await build({
+    // Metafile paths relative to the repository root, wherever the script runs from.
+    absWorkingDir: root,
     entryPoints: [join(functionsDir, name, "handler.ts")],
-    outfile: join(outdir, "index.js"),
+    outfile,
     bundle: true,
     platform: "node",
     target: "node22",
@@ -22,10 +52,22 @@ for (const name of names) {
     minify: true,
     sourcemap: true,
     metafile: true,
+    external: EXTERNAL,
     legalComments: "none",
     logLevel: "warning",
   });
-  writeFileSync(join(root, "dist", "functions", `${name}.meta.json`), JSON.stringify(result.metafile));
-  const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith("index.js"))].bytes;
-  console.log(`built ${name}: ${(bytes / 1024).toFixed(1)} KiB`);
+  // Kept next to (not inside) the bundle directory, so it is not packaged.
+  writeFileSync(join(distDir, `${name}.meta.json`), JSON.stringify(result.metafile));
+
+  const output = result.metafile.outputs[relative(root, outfile)];
+  const lines = sizeByPackage(output)
+    .slice(0, 8)
+    .map(([pkg, bytes]) => `    ${kib(bytes).padStart(10)}  ${pkg}`);
+  console.log(`built ${name}: ${kib(output.bytes)} (budget ${kib(BUDGET_BYTES)}; external: ${EXTERNAL.join(", ")})\n${lines.join("\n")}`);
+  if (output.bytes > BUDGET_BYTES) {
+    console.error(`error: ${name} bundle is ${kib(output.bytes)}, over the ${kib(BUDGET_BYTES)} budget`);
+    overBudget = true;
+  }
 }
+
+if (overBudget) process.exit(1);

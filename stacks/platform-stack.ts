@@ -6,13 +6,17 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { join } from "node:path";
 import { DeviceIdentity } from "../modules/device-identity";
+import { Observability } from "../modules/observability";
+import { LogRetentionDays, ShadowProcessor } from "../modules/shadow-processor";
+import { ShadowRules } from "../modules/shadow-rules";
 import { HistoryTableRef } from "./data-stack";
 import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base";
 
 export const REPO_ROOT = join(__dirname, "..");
 
 export interface PlatformStackProps extends PlatformStackBaseProps {
-  readonly history?: HistoryTableRef;
+  /** The data stack's history table (a cross-stack reference). */
+  readonly history: HistoryTableRef;
   /** @default "<repo>/dist/functions" */
   readonly functionsDistDir?: string;
   /** Directory CSR paths in config are relative to. @default the repository root */
@@ -21,6 +25,9 @@ export interface PlatformStackProps extends PlatformStackBaseProps {
 
 export class PlatformStack extends PlatformStackBase {
   readonly identity: DeviceIdentity;
+  readonly processor: ShadowProcessor;
+  readonly rules: ShadowRules;
+  readonly observability: Observability;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, "platform", props);
@@ -43,6 +50,60 @@ export class PlatformStack extends PlatformStackBase {
       preventDestroy: config.preventDestroy,
       csrBaseDir: props.repoRoot ?? REPO_ROOT,
     });
+
+    const functionsDistDir = props.functionsDistDir ?? join(REPO_ROOT, "dist", "functions");
+    this.processor = new ShadowProcessor(this, "processor", {
+      functionName: naming.name("lambdaFunction", "shadow-history"),
+      bundleDir: join(functionsDistDir, "shadow-history"),
+      historyTable: props.history,
+      metricNamespace: naming.metricNamespace,
+      memoryMb: config.processor.memoryMb,
+      timeoutSeconds: config.processor.timeoutSeconds,
+      reservedConcurrency: config.processor.reservedConcurrency,
+      // The config schema admits only CloudWatch Logs retention values.
+      logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
+      maximumRetryAttempts: config.processor.maximumRetryAttempts,
+      maximumEventAgeSeconds: config.processor.maximumEventAgeSeconds,
+      ttlDays: config.history.ttlDays,
+      preventDestroy: config.preventDestroy,
+    });
+
+    this.rules = new ShadowRules(this, "shadow_rules", {
+      ruleNamePrefix: naming.topicRulePrefix,
+      resourceNamePrefix: naming.base,
+      accountId: config.account.id,
+      region: config.account.region,
+      classicShadow: config.shadows.classic,
+      namedShadows: config.shadows.named,
+      processors: [{ id: "shadow-history", functionArn: this.processor.function.arn, functionName: this.processor.function.functionName }],
+      metricNamespace: naming.metricNamespace,
+      errorAction: { kind: config.rules.errorAction },
+      enabled: config.rules.enabled,
+      driftMetrics: config.rules.driftMetrics,
+      preventDestroy: config.preventDestroy,
+    });
+
+    this.observability = new Observability(this, "observability", {
+      namePrefix: naming.base,
+      accountId: config.account.id,
+      region: config.account.region,
+      metricNamespace: naming.metricNamespace,
+      processorFunctionName: this.processor.function.functionName,
+      deadLetterQueueName: this.processor.deadLetterQueue.name,
+      errorQueueName: this.rules.errorQueue?.name,
+      errorLogGroupName: this.rules.errorLogGroup?.name,
+      historyTableName: props.history.name,
+      thresholds: config.alarms,
+      noUpdatesMinutes: config.alarms.noUpdatesMinutes,
+      emailSubscriptions: config.alarms.emailSubscriptions,
+      driftMetrics: config.rules.driftMetrics,
+      preventDestroy: config.preventDestroy,
+    });
+
+    new TerraformOutput(this, "processor_function_name", { value: this.processor.function.functionName });
+    new TerraformOutput(this, "dead_letter_queue_url", { value: this.processor.deadLetterQueue.url });
+    new TerraformOutput(this, "topic_rule_names", { value: this.rules.ruleNames });
+    new TerraformOutput(this, "alarm_topic_arn", { value: this.observability.alarmTopic.arn });
 
     const id = this.identity.outputs;
     new TerraformOutput(this, "iot_data_endpoint", { value: id.dataEndpoint });

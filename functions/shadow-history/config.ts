@@ -1,0 +1,25 @@
+/** Reads the processor's settings from its environment. Pure: takes the env as an argument. */
+export interface ProcessorConfig {
+  readonly tableName: string;
+  /** Retention in days (HISTORY_TTL_DAYS); undefined keeps history forever. */
+  readonly ttlDays?: number;
+}
+
+export class ProcessorConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProcessorConfigError";
+  }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): ProcessorConfig {
+  const tableName = env.TABLE_NAME?.trim();
+  if (!tableName) throw new ProcessorConfigError("TABLE_NAME is not set: the processor module wires it from the history table");
+  const rawTtl = env.HISTORY_TTL_DAYS?.trim();
+  if (!rawTtl) return { tableName };
+  const ttlDays = Number(rawTtl);
+  if (!Number.isInteger(ttlDays) || ttlDays < 1) {
+    throw new ProcessorConfigError(`HISTORY_TTL_DAYS must be a positive whole number of days, got "${rawTtl}"`);
+  }
+  return { tableName, ttlDays };
+}

@@ -1,0 +1,107 @@
+/**
+ * shadow-history processor: I/O only. Validation and the item shape live in
+ * event.ts and transform.ts. Invoked asynchronously by the shadow topic rule.
+ *
+ * Failure semantics (nothing lost, nothing doubled):
+ * - invalid event: InvalidEvent metric, error log, then throw, so Lambda's
+ *   retries and dead-letter queue keep it;
+ * - same (thing, shadow, version) already stored: conditional write fails,
+ *   counted as DuplicateSkipped and treated as success;
+ * - any other error: thrown (retried, then dead-lettered).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { PARTITION_KEY } from "../../modules/history-store/schema";
+import { ProcessorConfig, loadConfig } from "./config";
+import { InvalidShadowEventError, parseShadowDocumentsEvent } from "./event";
+import { toHistoryItem } from "./transform";
+
+export { InvalidShadowEventError } from "./event";
+
+export const METRIC = {
+  stored: "ShadowUpdateStored",
+  duplicate: "DuplicateSkipped",
+  invalid: "InvalidEvent",
+  drift: "DriftDetected",
+  writeFailed: "StoreFailed",
+} as const;
+
+export interface ProcessResult {
+  readonly outcome: "stored" | "duplicate";
+  readonly thingName: string;
+  readonly shadowName: string;
+  readonly version: number;
+}
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "shadow-history" });
+const metrics = new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "shadow-history" });
+
+// Created once per execution environment. The endpoint comes from the SDK's own
+// resolution (AWS_ENDPOINT_URL_DYNAMODB works for local servers). Bounded
+// attempts and timeouts keep the worst case (3 x (1 s connect + 3 s request)
+// plus backoff) well under the function timeout, so a slow call fails and is
+// retried by Lambda instead of being killed mid-write.
+const documentClient = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  }),
+  // State values are already JS numbers (JSON.parse); storing them as-is loses nothing further.
+  { marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true } },
+);
+
+let config: ProcessorConfig | undefined;
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "ConditionalCheckFailedException";
+}
+
+export async function handler(event: unknown, context?: Context): Promise<ProcessResult> {
+  if (context) logger.addContext(context);
+  try {
+    config ??= loadConfig(process.env);
+    let parsed;
+    try {
+      parsed = parseShadowDocumentsEvent(event);
+    } catch (error) {
+      if (error instanceof InvalidShadowEventError) {
+        metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
+        logger.error("Rejected invalid shadow event", { field: error.field, reason: error.message });
+      }
+      throw error;
+    }
+
+    const item = toHistoryItem(parsed, { receivedAtMs: Date.now(), ttlDays: config.ttlDays });
+    const key = { thingName: item.thingName, shadowName: item.shadowName, version: item.version };
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: item,
+          // One item per (thing, shadow, version): a redelivery finds the key taken.
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        metrics.addMetric(METRIC.duplicate, MetricUnit.Count, 1);
+        logger.info("Duplicate shadow update skipped", key);
+        return { outcome: "duplicate", ...key };
+      }
+      metrics.addMetric(METRIC.writeFailed, MetricUnit.Count, 1);
+      logger.error("Storing shadow update failed", { ...key, error: error as Error });
+      throw error;
+    }
+
+    metrics.addMetric(METRIC.stored, MetricUnit.Count, 1);
+    if (item.hasDrift) metrics.addMetric(METRIC.drift, MetricUnit.Count, 1);
+    logger.info("Shadow update stored", { ...key, changedKeys: item.changedKeys, hasDrift: item.hasDrift });
+    return { outcome: "stored", ...key };
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Pure transformation of a validated `update/documents` event into one
+ * history item. No I/O, no clock: the caller passes the receive time.
+ */
+import { CLASSIC_SHADOW, shadowVersionKey } from "../../modules/history-store/schema";
+import type { JsonObject, JsonValue, ShadowDocumentsEvent, ShadowState } from "./event";
+
+/** One stored history item; attribute names match modules/history-store/schema.ts. */
+export interface HistoryItem {
+  readonly thingName: string;
+  readonly shadowVersion: string;
+  /** Shadow name, or CLASSIC_SHADOW for the classic shadow. */
+  readonly shadowName: string;
+  readonly version: number;
+  /** Shadow timestamp, epoch seconds. */
+  readonly updatedAt: number;
+  /** When the processor handled the event, epoch milliseconds. */
+  readonly receivedAtMs: number;
+  readonly desired?: JsonObject;
+  readonly reported?: JsonObject;
+  /** JSON Pointers (RFC 6901) of every value that changed, e.g. "/reported/temperature". Sorted. */
+  readonly changedKeys: string[];
+  /** Desired values that differ from reported, computed like the shadow service's delta. */
+  readonly drift: JsonObject;
+  readonly hasDrift: boolean;
+  readonly previousVersion?: number;
+  readonly clientToken?: string;
+  /** DynamoDB TTL, epoch seconds; only when a retention is configured. */
+  readonly expiresAt?: number;
+}
+
+export interface TransformOptions {
+  readonly receivedAtMs: number;
+  /** Retention in days; omit to keep history forever. */
+  readonly ttlDays?: number;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+function isPlainObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Structural equality of JSON values; arrays compare element by element (the shadow service treats them as values). */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function pointerSegment(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function diffPaths(before: JsonValue | undefined, after: JsonValue | undefined, path: string, out: string[]): void {
+  const beforeObj = before === undefined || isPlainObject(before);
+  const afterObj = after === undefined || isPlainObject(after);
+  if (beforeObj && afterObj && (before !== undefined || after !== undefined)) {
+    // Recurse so a nested change is reported at its leaf, not as the whole section.
+    const b = (before ?? {}) as JsonObject;
+    const a = (after ?? {}) as JsonObject;
+    for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      diffPaths(b[key], a[key], `${path}/${pointerSegment(key)}`, out);
+    }
+    return;
+  }
+  if (!jsonEqual(before, after)) out.push(path);
+}
+
+/** Paths of the values that differ between two shadow states (desired and reported). */
+export function changedKeys(previous: ShadowState | undefined, current: ShadowState): string[] {
+  const out: string[] = [];
+  diffPaths(previous?.desired, current.desired, "/desired", out);
+  diffPaths(previous?.reported, current.reported, "/reported", out);
+  return out.sort();
+}
+
+/**
+ * Desired-vs-reported delta: every desired field whose reported value differs,
+ * recursing into objects so only the differing leaves appear (as AWS does for
+ * `update/delta`). Reported-only fields are not drift.
+ */
+export function computeDrift(desired: JsonObject | undefined, reported: JsonObject | undefined): JsonObject {
+  const drift: JsonObject = {};
+  for (const [key, want] of Object.entries(desired ?? {})) {
+    const have = reported?.[key];
+    if (isPlainObject(want) && isPlainObject(have)) {
+      const nested = computeDrift(want, have);
+      if (Object.keys(nested).length > 0) drift[key] = nested;
+    } else if (!jsonEqual(want, have)) {
+      drift[key] = want;
+    }
+  }
+  return drift;
+}
+
+export function toHistoryItem(event: ShadowDocumentsEvent, options: TransformOptions): HistoryItem {
+  const shadowName = event.shadowName ?? CLASSIC_SHADOW;
+  const { current, previous } = event;
+  const drift = computeDrift(current.state.desired, current.state.reported);
+  return {
+    thingName: event.thingName,
+    shadowVersion: shadowVersionKey(shadowName, current.version),
+    shadowName,
+    version: current.version,
+    updatedAt: event.timestamp,
+    receivedAtMs: options.receivedAtMs,
+    desired: current.state.desired,
+    reported: current.state.reported,
+    changedKeys: changedKeys(previous?.state, current.state),
+    drift,
+    hasDrift: Object.keys(drift).length > 0,
+    previousVersion: previous?.version,
+    clientToken: event.clientToken,
+    expiresAt: options.ttlDays === undefined ? undefined : event.timestamp + options.ttlDays * SECONDS_PER_DAY,
+  };
+}

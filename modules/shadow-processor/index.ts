@@ -1,0 +1,217 @@
+/**
+ * The shadow-history processor: a Lambda function (nodejs22.x, arm64) that
+ * writes every accepted shadow change into the history table, with its own
+ * KMS key, log group, least-privilege role and an async failure path
+ * (bounded retries, then a dead-letter queue) so no event disappears.
+ */
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { HistoryTableRef, historyWriterStatements } from "../history-store";
+import { LogRetentionDays, validateProcessorProps } from "./validate";
+import { packageDirectory } from "./zip";
+
+export type { HistoryTableRef } from "../history-store";
+export type { LogRetentionDays } from "./validate";
+
+
+export type ProcessorLogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+export interface ShadowProcessorProps {
+  /** Lambda function name; also names the role (`<name>-role`), queue (`<name>-dlq`) and key alias. At most 59 characters. */
+  readonly functionName: string;
+  /** Absolute path of the built bundle directory holding index.js (e.g. `<repo>/dist/functions/shadow-history`). */
+  readonly bundleDir: string;
+  /** The history table to write to; plain strings so it can come from another stack. */
+  readonly historyTable: HistoryTableRef;
+  /** CloudWatch namespace of the processor's metrics (POWERTOOLS_METRICS_NAMESPACE). */
+  readonly metricNamespace: string;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** Reserved concurrency. @default undefined (unreserved pool) */
+  readonly reservedConcurrency?: number;
+  /** @default 365 */
+  readonly logRetentionDays?: LogRetentionDays;
+  /** Async retries after a failed invocation, 0-2. @default 2 */
+  readonly maximumRetryAttempts?: number;
+  /** How long Lambda keeps retrying an event, 60-21600 seconds. @default 3600 */
+  readonly maximumEventAgeSeconds?: number;
+  /** Retention written into each item (HISTORY_TTL_DAYS); match the table's ttlDays. @default undefined (keep forever) */
+  readonly ttlDays?: number;
+  /** @default "INFO" */
+  readonly logLevel?: ProcessorLogLevel;
+  /** Sets Terraform `prevent_destroy` on the key, log group and dead-letter queue. @default false */
+  readonly preventDestroy?: boolean;
+}
+
+/** SQS keeps a message at most 14 days: the longest window to inspect and redrive a failed event. */
+const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+const SERVICE_NAME = "shadow-history";
+
+export class ShadowProcessor extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly rolePolicy: IamRolePolicy;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly deadLetterQueue: SqsQueue;
+  /** Encrypts the function's environment, its log group and the dead-letter queue. */
+  public readonly kmsKey: KmsKey;
+  public readonly eventInvokeConfig: LambdaFunctionEventInvokeConfig;
+  public readonly asset: TerraformAsset;
+  /** base64 sha256 of the deployed zip (the function's source_code_hash). */
+  public readonly codeSha256: string;
+
+  constructor(scope: Construct, id: string, props: ShadowProcessorProps) {
+    super(scope, id);
+    validateProcessorProps(props);
+    const name = props.functionName;
+    const preventDestroy = props.preventDestroy ?? false;
+    const logGroupName = `/aws/lambda/${name}`;
+
+    const account = new DataAwsCallerIdentity(this, "account");
+    const region = new DataAwsRegion(this, "region");
+    const partition = new DataAwsPartition(this, "partition");
+    const logGroupArn = `arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:${logGroupName}`;
+
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "kms_key_policy", {
+      statement: [
+        {
+          sid: "AccountAdministersKeyThroughIam",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+          actions: ["kms:*"],
+          // In a key policy "*" means this key only.
+          resources: ["*"],
+        },
+        {
+          sid: "CloudWatchLogsEncryptsThisLogGroup",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: [`logs.${region.region}.amazonaws.com`] }],
+          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          resources: ["*"],
+          condition: [{ test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [logGroupArn] }],
+        },
+      ],
+    });
+    this.kmsKey = new KmsKey(this, "kms_key", {
+      description: `Environment, logs and dead-letter queue of ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy.json,
+      lifecycle: { preventDestroy },
+    });
+    new KmsAlias(this, "kms_key_alias", { name: `alias/${name}`, targetKeyId: this.kmsKey.keyId });
+
+    // Created here, not by Lambda on first run, so retention and encryption apply and a later apply does not fail with "already exists".
+    this.logGroup = new CloudwatchLogGroup(this, "log_group", {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: this.kmsKey.arn,
+      lifecycle: { preventDestroy },
+    });
+
+    this.deadLetterQueue = new SqsQueue(this, "dead_letter_queue", {
+      name: `${name}-dlq`,
+      kmsMasterKeyId: this.kmsKey.arn,
+      kmsDataKeyReusePeriodSeconds: 300,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      lifecycle: { preventDestroy },
+    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "dead_letter_queue_tls_only", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["sqs:*"],
+          resources: [this.deadLetterQueue.arn],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, "dead_letter_queue_policy", { queueUrl: this.deadLetterQueue.url, policy: tlsOnly.json });
+
+    const assumeRole = new DataAwsIamPolicyDocument(this, "assume_role_policy", {
+      statement: [
+        {
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+          actions: ["sts:AssumeRole"],
+        },
+      ],
+    });
+    this.role = new IamRole(this, "role", {
+      name: `${name}-role`,
+      description: `Execution role of ${name}: put history items, write its logs and traces, dead-letter failures`,
+      assumeRolePolicy: assumeRole.json,
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, "role_policy_document", {
+      statement: [
+        { sid: "WriteOwnLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
+        ...historyWriterStatements(props.historyTable.arn, props.historyTable.kmsKeyArn),
+        { sid: "DeadLetterFailedEvents", effect: "Allow", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
+        // Decrypt the environment; encrypt messages for the KMS-encrypted dead-letter queue.
+        { sid: "UseProcessorKey", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [this.kmsKey.arn] },
+        // X-Ray has no resource-level permissions: AWS requires "*" for these two actions.
+        { sid: "WriteTraces", effect: "Allow", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] },
+      ],
+    });
+    this.rolePolicy = new IamRolePolicy(this, "role_policy", { name: `${name}-permissions`, role: this.role.id, policy: permissions.json });
+
+    const bundle = packageDirectory(props.bundleDir, `${props.bundleDir.replace(/[\\/]+$/, "")}.zip`);
+    this.codeSha256 = bundle.sha256Base64;
+    this.asset = new TerraformAsset(this, "bundle", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.sha256Hex });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName: name,
+      description: "Writes every accepted Device Shadow update into the history table",
+      role: this.role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: this.asset.path,
+      sourceCodeHash: bundle.sha256Base64,
+      memorySize: props.memoryMb ?? 256,
+      timeout: props.timeoutSeconds ?? 30,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      tracingConfig: { mode: "Active" },
+      kmsKeyArn: this.kmsKey.arn,
+      environment: {
+        variables: {
+          TABLE_NAME: props.historyTable.name,
+          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
+          POWERTOOLS_LOG_LEVEL: props.logLevel ?? "INFO",
+          // The bundle is minified; map stack traces back to the TypeScript sources.
+          NODE_OPTIONS: "--enable-source-maps",
+          ...(props.ttlDays !== undefined ? { HISTORY_TTL_DAYS: String(props.ttlDays) } : {}),
+        },
+      },
+      deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
+      // Lambda checks the role can reach the dead-letter queue when the function is created.
+      dependsOn: [this.logGroup, this.rolePolicy],
+    });
+
+    this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "event_invoke_config", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: props.maximumRetryAttempts ?? 2,
+      maximumEventAgeInSeconds: props.maximumEventAgeSeconds ?? 3600,
+      destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+      dependsOn: [this.rolePolicy],
+    });
+  }
+}
