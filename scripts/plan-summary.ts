@@ -1,0 +1,50 @@
+/**
+ * Turns `terraform show -json <planfile>` output into the Markdown of a sticky PR comment.
+ *
+ *   tsx scripts/plan-summary.ts <plan.json> --stack <name> [--plan-text <file>] [--artifact-url <url>]
+ *   tsx scripts/plan-summary.ts --stack <name> --plan-error <file> [--artifact-url <url>]   # plan failed
+ */
+import { parseArgs } from "node:util";
+import { UsageError, optional, readText, runCli } from "../tools/plan-review/cli";
+import { summarizePlan, summarizePlanFailure } from "../tools/plan-review";
+
+const USAGE = `usage: tsx scripts/plan-summary.ts <plan.json> --stack <name> [--plan-text <file>] [--artifact-url <url>]
+       tsx scripts/plan-summary.ts --stack <name> --plan-error <file> [--artifact-url <url>]`;
+
+runCli(USAGE, () => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        stack: { type: "string" },
+        "plan-text": { type: "string" },
+        "plan-error": { type: "string" },
+        "artifact-url": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const stack = optional(values.stack);
+  if (stack === undefined) throw new UsageError("--stack is required");
+  const artifactUrl = optional(values["artifact-url"]);
+  const errorFile = optional(values["plan-error"]);
+
+  if (errorFile !== undefined) {
+    if (positionals.length > 0) throw new UsageError("--plan-error replaces <plan.json>; pass one or the other");
+    return summarizePlanFailure({ stack, artifactUrl, errorText: readText(errorFile, "plan error output") });
+  }
+  if (positionals.length !== 1) throw new UsageError("pass exactly one <plan.json> (the output of terraform show -json <planfile>)");
+  const planFile = positionals[0];
+  let plan: unknown;
+  try {
+    plan = JSON.parse(readText(planFile, "plan JSON"));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new Error(`${planFile} is not JSON (${(e as Error).message}); pass the output of terraform show -json <planfile>`);
+  }
+  const textFile = optional(values["plan-text"]);
+  return summarizePlan(plan, { stack, artifactUrl, planText: textFile === undefined ? undefined : readText(textFile, "plan text") });
+});

@@ -1,0 +1,28 @@
+/** Shared CLI plumbing for the plan-review scripts: usage errors exit 2, failures exit 1. */
+import * as fs from "node:fs";
+
+export class UsageError extends Error {}
+
+/** Runs `main`, printing its Markdown to stdout and any error to stderr. */
+export function runCli(usage: string, main: () => string): void {
+  try {
+    process.stdout.write(main());
+  } catch (e) {
+    const usageError = e instanceof UsageError;
+    process.stderr.write(`error: ${(e as Error).message}\n${usageError ? `\n${usage}\n` : ""}`);
+    process.exitCode = usageError ? 2 : 1;
+  }
+}
+
+export function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${JSON.stringify(file)}: ${(e as Error).message}`);
+  }
+}
+
+/** Empty strings count as absent: workflows pass `"$VAR"` whether or not it is set. */
+export function optional(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
