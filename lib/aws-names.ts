@@ -102,3 +102,5 @@ export const LOG_RETENTION_DAYS = [
 export function isLogRetentionDays(days: number): boolean {
   return (LOG_RETENTION_DAYS as readonly number[]).includes(days);
 }
+
+export type AwsPartition = "aws" | "aws-cn" | "aws-us-gov";

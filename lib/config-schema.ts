@@ -154,6 +154,18 @@ const processorSchema = z
   })
   .strict();
 
+/** A product line's own processor, routed by the same rules next to shadow-history. */
+const extraProcessorSchema = z
+  .object({
+    /** Stable id, used in construct ids and the function name (iot-dev-<id>). */
+    id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, { message: "must be 2-31 lowercase letters, digits or '-', starting with a letter" }),
+    /** Folder under functions/ with a handler.ts (bundled to dist/functions/<bundle>). */
+    bundle: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { message: "must name a folder under functions/ (lowercase letters, digits, '-')" }),
+    memoryMb: z.number().int().min(128).max(10240).default(256),
+    timeoutSeconds: z.number().int().min(1).max(900).default(30),
+  })
+  .strict();
+
 const rulesSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -213,6 +225,7 @@ export const environmentConfigSchema = z
     shadows: shadowsSchema.default({ classic: true, named: [] }),
     history: historySchema.default({ billingMode: "PAY_PER_REQUEST", tableClass: "STANDARD" }),
     processor: processorSchema.default({ memoryMb: 256, timeoutSeconds: 30, maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }),
+    extraProcessors: z.array(extraProcessorSchema).default([]),
     rules: rulesSchema.default({ enabled: true, errorAction: "sqs", driftMetrics: true }),
     alarms: alarmsSchema.default({
       processorErrors: 1,
@@ -278,6 +291,11 @@ export const environmentConfigSchema = z
         seen.add(s);
       });
     }
+    const processorIds = new Set<string>(["shadow-history"]);
+    cfg.extraProcessors.forEach((p, i) => {
+      if (processorIds.has(p.id)) issue(["extraProcessors", i, "id"], `processor id "${p.id}" is already used`);
+      processorIds.add(p.id);
+    });
     if (!cfg.shadows.classic && Array.isArray(cfg.shadows.named) && cfg.shadows.named.length === 0) {
       issue(["shadows"], "routes no shadow at all: set classic: true or list named shadows");
     }

@@ -4,6 +4,7 @@
  */
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DeviceIdentity } from "../modules/device-identity";
 import { Observability } from "../modules/observability";
@@ -26,6 +27,8 @@ export interface PlatformStackProps extends PlatformStackBaseProps {
 export class PlatformStack extends PlatformStackBase {
   readonly identity: DeviceIdentity;
   readonly processor: ShadowProcessor;
+  /** The product line's own processors (config extraProcessors), by id. */
+  readonly extraProcessors: Readonly<Record<string, ShadowProcessor>>;
   readonly rules: ShadowRules;
   readonly observability: Observability;
 
@@ -68,6 +71,32 @@ export class PlatformStack extends PlatformStackBase {
       preventDestroy: config.preventDestroy,
     });
 
+    this.extraProcessors = Object.fromEntries(
+      config.extraProcessors.map((p) => {
+        const bundleDir = join(functionsDistDir, p.bundle);
+        if (!existsSync(join(REPO_ROOT, "functions", p.bundle, "handler.ts")) && !existsSync(bundleDir)) {
+          throw new Error(`${this.node.id}: extraProcessors "${p.id}" names bundle "${p.bundle}", but functions/${p.bundle}/handler.ts does not exist`);
+        }
+        const processor = new ShadowProcessor(this, `processor_${p.id}`, {
+          functionName: naming.name("lambdaFunction", p.id),
+          bundleDir,
+          serviceName: p.id,
+          metricNamespace: naming.metricNamespace,
+          memoryMb: p.memoryMb,
+          timeoutSeconds: p.timeoutSeconds,
+          logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
+          maximumRetryAttempts: config.processor.maximumRetryAttempts,
+          maximumEventAgeSeconds: config.processor.maximumEventAgeSeconds,
+          preventDestroy: config.preventDestroy,
+        });
+        return [p.id, processor];
+      }),
+    );
+    const ruleTargets = [
+      { id: "shadow-history", functionArn: this.processor.function.arn, functionName: this.processor.function.functionName },
+      ...Object.entries(this.extraProcessors).map(([id, p]) => ({ id, functionArn: p.function.arn, functionName: p.function.functionName })),
+    ];
+
     this.rules = new ShadowRules(this, "shadow_rules", {
       ruleNamePrefix: naming.topicRulePrefix,
       resourceNamePrefix: naming.base,
@@ -75,7 +104,7 @@ export class PlatformStack extends PlatformStackBase {
       region: config.account.region,
       classicShadow: config.shadows.classic,
       namedShadows: config.shadows.named,
-      processors: [{ id: "shadow-history", functionArn: this.processor.function.arn, functionName: this.processor.function.functionName }],
+      processors: ruleTargets,
       metricNamespace: naming.metricNamespace,
       errorAction: { kind: config.rules.errorAction },
       enabled: config.rules.enabled,

@@ -85,7 +85,25 @@ describe("AccountBaseline defaults", () => {
     const group = only(tf, "aws_cloudwatch_log_group");
     expect(group.name).toBe("AWSIotLogsV2");
     expect(group.retention_in_days).toBe(365);
-    expect(group.kms_key_id).toBeUndefined();
+  });
+
+  test("AWSIotLogsV2 is encrypted with a created rotating key that CloudWatch Logs may use for that log group only", () => {
+    const [keyName] = Object.keys(tf.resource.aws_kms_key);
+    const key = only(tf, "aws_kms_key");
+    expect(only(tf, "aws_cloudwatch_log_group").kms_key_id).toBe(`\${aws_kms_key.${keyName}.arn}`);
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+    expect(only(tf, "aws_kms_alias")).toEqual({ name: "alias/iot-111111111111-eu-west-1-iot-logs", target_key_id: `\${aws_kms_key.${keyName}.key_id}` });
+    expect(JSON.parse(key.policy).Statement).toEqual([
+      { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "AllowCloudWatchLogsForItsLogGroups",
+        Effect: "Allow",
+        Principal: { Service: "logs.eu-west-1.amazonaws.com" },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111111111111:log-group:AWSIotLogsV2" } },
+      },
+    ]);
   });
 
   test("event configurations: every IoT event type is set, platform events on", () => {
@@ -96,7 +114,7 @@ describe("AccountBaseline defaults", () => {
   });
 
   test("prevent_destroy on every baseline resource by default", () => {
-    for (const type of ["aws_iot_indexing_configuration", "aws_iot_logging_options", "aws_iot_event_configurations", "aws_iam_role", "aws_iam_role_policy", "aws_cloudwatch_log_group"]) {
+    for (const type of ["aws_iot_indexing_configuration", "aws_iot_logging_options", "aws_iot_event_configurations", "aws_iam_role", "aws_iam_role_policy", "aws_cloudwatch_log_group", "aws_kms_key"]) {
       expect(only(tf, type).lifecycle).toEqual({ prevent_destroy: true });
     }
   });
@@ -136,6 +154,10 @@ describe("AccountBaseline logging role is least privilege", () => {
   test("partition and permissions boundary are honoured", () => {
     const cn = synthBaseline({ partition: "aws-cn", region: "cn-north-1", loggingRole: { permissionsBoundaryArn: "arn:aws-cn:iam::111111111111:policy/boundary" } });
     expect(JSON.parse(only(cn, "aws_iam_role_policy").policy).Statement[0].Resource).toEqual(["arn:aws-cn:logs:cn-north-1:111111111111:log-group:AWSIotLogsV2:*"]);
+    const [account, logs] = JSON.parse(only(cn, "aws_kms_key").policy).Statement;
+    expect(account.Principal).toEqual({ AWS: "arn:aws-cn:iam::111111111111:root" });
+    expect(logs.Principal).toEqual({ Service: "logs.cn-north-1.amazonaws.com.cn" });
+    expect(logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws-cn:logs:cn-north-1:111111111111:log-group:AWSIotLogsV2");
     expect(only(cn, "aws_iam_role").permissions_boundary).toBe("arn:aws-cn:iam::111111111111:policy/boundary");
   });
 });
@@ -179,10 +201,13 @@ describe("AccountBaseline options", () => {
 
   test("log group overrides, or no log group at all", () => {
     const kms = "arn:aws:kms:eu-west-1:111111111111:key/0f2d6d6e-1111-2222-3333-444455556666";
-    const group = only(synthBaseline({ logGroup: { retentionInDays: 731, kmsKeyArn: kms } }), "aws_cloudwatch_log_group");
-    expect(group).toMatchObject({ retention_in_days: 731, kms_key_id: kms });
+    const withKey = synthBaseline({ logGroup: { retentionInDays: 731, kmsKeyArn: kms } });
+    expect(only(withKey, "aws_cloudwatch_log_group")).toMatchObject({ retention_in_days: 731, kms_key_id: kms });
+    expect(withKey.resource.aws_kms_key).toBeUndefined();
+    expect(withKey.resource.aws_kms_alias).toBeUndefined();
     const unmanaged = synthBaseline({ manageLogGroup: false });
     expect(unmanaged.resource.aws_cloudwatch_log_group).toBeUndefined();
+    expect(unmanaged.resource.aws_kms_key).toBeUndefined();
     expect(only(unmanaged, "aws_iot_logging_options").depends_on).toHaveLength(1);
   });
 
@@ -194,7 +219,7 @@ describe("AccountBaseline options", () => {
   test("construct IDs do not depend on props (stable addresses)", () => {
     const a = synthBaseline();
     const b = synthBaseline({ namedShadowNames: [], logLevel: "ERROR" });
-    for (const type of SINGLETON_RESOURCE_TYPES) expect(Object.keys(a.resource[type])).toEqual(Object.keys(b.resource[type]));
+    for (const type of [...SINGLETON_RESOURCE_TYPES, "aws_cloudwatch_log_group", "aws_kms_key", "aws_kms_alias"]) expect(Object.keys(a.resource[type])).toEqual(Object.keys(b.resource[type]));
   });
 });
 
@@ -222,6 +247,7 @@ describe("AccountBaseline rejects invalid props with the field and the fix", () 
     ["event value", { eventConfigurations: { THING: "yes" } as never }, /eventConfigurations\.THING must be true or false/],
     ["log retention", { logGroup: { retentionInDays: 100 } }, /logGroup\.retentionInDays 100 is not a CloudWatch Logs retention; allowed: 1, 3, 5/],
     ["log group key", { logGroup: { kmsKeyArn: "alias/x" } }, /logGroup\.kmsKeyArn "alias\/x" is not a KMS key ARN/],
+    ["log group key alias length", { namePrefix: "x".repeat(250), loggingRole: { name: "r" } }, /namePrefix \(log group key alias; shorten namePrefix\): KMS alias name .* allowed 7-256/],
     ["log group overrides without a log group", { manageLogGroup: false, logGroup: {} }, /logGroup overrides need manageLogGroup: true/],
     ["custom field name", { customFields: [{ name: "temperature", type: "Number" }] }, /customFields name "temperature" is invalid/],
     ["custom field type", { customFields: [{ name: "attributes.model", type: "Text" as never }] }, /customFields "attributes.model" type "Text" is invalid/],

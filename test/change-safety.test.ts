@@ -76,7 +76,8 @@ describe("account baseline", () => {
     expect(thing.thing_indexing_mode).toBe("REGISTRY_AND_SHADOW");
     expect(thing.thing_connectivity_indexing_mode).toBe("STATUS");
     expect(thing.named_shadow_indexing_mode).toBe("ON");
-    expect(thing.filter.named_shadow_names.sort()).toEqual(["config", "schedule"]);
+    // Union over product lines sharing the account: thermostats (config, schedule) and HVAC (maintenance, schedule).
+    expect(thing.filter.named_shadow_names.sort()).toEqual(["config", "maintenance", "schedule"]);
     expect(resourcesOf(s, "aws_iot_logging_options")[0][1].default_log_level).toBe("WARN");
     expect(resourcesOf(stacks["iot-111111111111-eu-west-1-baseline"], "aws_iot_logging_options")[0][1].default_log_level).toBe("INFO");
     expect(s.terraform.backend.s3).toEqual(expect.objectContaining({ key: "iot-shadow-platform/iot-333333333333-eu-west-1-baseline.tfstate", encrypt: true, use_lockfile: true }));
@@ -95,5 +96,37 @@ describe("account baseline", () => {
     expect(text).toContain("aws:SourceAccount");
     expect(text).toContain("333333333333");
     expect(text).not.toMatch(/"\*"/);
+  });
+});
+
+describe("address locks (address-locks/<stack>.json)", () => {
+  const { checkLocks, formatLockReport } = require("../tools/address-lock") as typeof import("../tools/address-lock");
+  const locksDir = require("node:path").join(__dirname, "..", "address-locks");
+
+  it("every stack keeps the stateful addresses its lock records", () => {
+    const report = checkLocks(synthAll().stacks, locksDir);
+    if (!report.ok) throw new Error(formatLockReport(report, locksDir));
+    expect(report.unlocked).toEqual([]);
+  });
+
+  it("adding a device at the front of the list keeps every lock satisfied", () => {
+    const devCfg: any = JSON.parse(JSON.stringify(environments.dev));
+    devCfg.devices.things.unshift({ ...devCfg.devices.things[0], name: "Thermostat-00" });
+    const report = checkLocks(synthAll({ environments: { ...environments, dev: devCfg } }).stacks, locksDir);
+    expect(report.ok).toBe(true);
+  });
+
+  it("a renamed construct id (the table moved without a moved block) fails with how to move it safely", () => {
+    const current = synthAll().stacks;
+    const data = JSON.parse(JSON.stringify(current["iot-prod-data"]));
+    const [[address, table]] = Object.entries<TfJson>(data.resource.aws_dynamodb_table);
+    delete data.resource.aws_dynamodb_table[address];
+    data.resource.aws_dynamodb_table.history_store_table_renamed = table;
+    const report = checkLocks({ ...current, "iot-prod-data": data }, locksDir);
+    expect(report.ok).toBe(false);
+    const message = formatLockReport(report, locksDir);
+    expect(message).toContain(`aws_dynamodb_table.${address}`);
+    expect(message).toMatch(/moved/);
+    expect(message).toMatch(/address-lock\.ts update/);
   });
 });

@@ -253,6 +253,10 @@ describe("key generation (explicit opt-in)", () => {
     const key = addressOf(json, "aws_kms_key", () => true);
     expect(resources(json, "aws_kms_key")[0]).toEqual(expect.objectContaining({ enable_key_rotation: true, deletion_window_in_days: 30 }));
     expect(resources(json, "aws_kms_alias")).toEqual([{ name: "alias/iot-test-device-keys", target_key_id: `\${${key}.key_id}` }]);
+    // SSM uses the key on the caller's behalf: the policy leaves access to the account's IAM policies.
+    expect(JSON.parse(resources(json, "aws_kms_key")[0].policy).Statement).toEqual([
+      { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: expect.stringMatching(/^arn:[^:]+:iam::[^:]+:root$/) }, Action: "kms:*", Resource: "*" },
+    ]);
     for (const name of ["Sensor-A", "Sensor-B"]) {
       const param = resources(json, "aws_ssm_parameter").find((p) => p.name === `/iot-test/device-keys/${name}/private-key`)!;
       expect(param).toEqual(expect.objectContaining({ type: "SecureString", key_id: `\${${key}.arn}` }));

@@ -57,7 +57,16 @@ describe("HistoryStore defaults", () => {
     expect(table.server_side_encryption).toEqual({ enabled: true, kms_key_arn: ref("aws_kms_key", keyName, "arn") });
     expect(table.deletion_protection_enabled).toBe(true);
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(key.policy).toBeUndefined();
+    // Explicit policy, same meaning as AWS's default: the account's IAM policies govern the key (DynamoDB uses it on the writer's behalf).
+    expect(JSON.parse(key.policy).Statement).toEqual([
+      {
+        Sid: "EnableIamPoliciesOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::\$\{data\.aws_caller_identity\.\w+\.account_id\}:root$/) },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]);
     expect(only(tf, "aws_kms_alias")[1]).toMatchObject({ name: "alias/iot-dev-shadow-history", target_key_id: ref("aws_kms_key", keyName, "key_id") });
     expect(store.kmsKey).toBeDefined();
   });
@@ -65,7 +74,7 @@ describe("HistoryStore defaults", () => {
   it("has no TTL, no prevent_destroy and no autoscaling unless asked", () => {
     expect(table.ttl).toBeUndefined();
     expect(table.lifecycle).toEqual({ prevent_destroy: false });
-    expect(key.lifecycle).toEqual({ prevent_destroy: false });
+    expect(key.lifecycle).toBeUndefined();
     expect(tf.resource.aws_appautoscaling_target).toBeUndefined();
     expect(store.scalingTargets).toEqual([]);
   });
@@ -175,7 +184,7 @@ describe("HistoryStore rejects invalid props", () => {
     ["ttlDays 0", { tableName: "h-t", ttlDays: 0 }, /HistoryStore ttlDays: must be a whole number from 1/],
     ["an existing key and key overrides", { tableName: "h-t", existingKmsKeyArn: key, kmsKeyProps: { deletionWindowInDays: 7 } }, /either existingKmsKeyArn or kmsKeyProps, not both; drop kmsKeyProps/],
     ["an alias instead of a key ARN", { tableName: "h-t", existingKmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/history" }, /existingKmsKeyArn: .* is not a KMS key ARN/],
-    ["a deletion window under 7 days", { tableName: "h-t", kmsKeyProps: { deletionWindowInDays: 5 } }, /kmsKeyProps.deletionWindowInDays: must be a whole number from 7 to 30/],
+    ["a deletion window under 7 days", { tableName: "h-t", kmsKeyProps: { deletionWindowInDays: 5 } }, /kmsKeyProps.deletionWindowInDays: must be a whole number from 7 to 30, got 5/],
     ["a reserved alias", { tableName: "h-t", kmsKeyProps: { aliasName: "alias/aws/history" } }, /kmsKeyProps.aliasName: KMS alias name/],
   ];
   it.each(cases)("%s", (_label, props, message) => {

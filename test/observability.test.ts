@@ -100,6 +100,8 @@ describe("Observability: alarm topic", () => {
     expect(key.lifecycle).toEqual({ prevent_destroy: true });
     const statement = JSON.parse(key.policy).Statement.find((s: Json) => s.Principal?.Service === "cloudwatch.amazonaws.com");
     expect(statement.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(JSON.parse(key.policy).Statement.map((s: Json) => s.Sid)).toEqual(["EnableIamPoliciesOfThisAccount", "AllowCloudWatchAlarmsToPublish"]);
+    expect(only(json, "aws_kms_alias")[1]).toEqual({ name: "alias/iot-dev-alarms", target_key_id: ref("aws_kms_key", keyKey, "key_id") });
     const subs = Object.values(resources(json, "aws_sns_topic_subscription")) as Json[];
     const topicKey = only(json, "aws_sns_topic")[0];
     expect(subs.map((s) => [s.protocol, s.endpoint, s.topic_arn]).sort()).toEqual(

@@ -113,16 +113,18 @@ describe("ShadowProcessor defaults", () => {
 
   it("uses a rotating key whose policy lets CloudWatch Logs use it for this log group only", () => {
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    const statements = doc(tf, "kms_key_policy").statement;
-    expect(statements.map((s: Json) => s.sid)).toEqual(["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsThisLogGroup"]);
-    expect(statements[1].principals).toEqual([{ type: "Service", identifiers: [expect.stringMatching(/^logs\.\$\{data\.aws_region\.[\w]+\.region\}\.amazonaws\.com$/)] }]);
-    expect(statements[1].condition).toEqual([
-      {
-        test: "ArnEquals",
-        variable: "kms:EncryptionContext:aws:logs:arn",
-        values: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:logs:\$\{data\.aws_region\.\w+\.region\}:\$\{data\.aws_caller_identity\.\w+\.account_id\}:log-group:\/aws\/lambda\/iot-dev-shadow-history$/)],
+    expect(only(tf, "aws_kms_alias")[1]).toEqual({ name: "alias/iot-dev-shadow-history-function", target_key_id: ref("aws_kms_key", keyName, "key_id") });
+    const statements = JSON.parse(key.policy).Statement;
+    expect(statements.map((s: Json) => s.Sid)).toEqual(["EnableIamPoliciesOfThisAccount", "AllowCloudWatchLogsForItsLogGroups"]);
+    expect(statements[0]).toMatchObject({ Principal: { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::\$\{data\.aws_caller_identity\.\w+\.account_id\}:root$/) }, Action: "kms:*" });
+    expect(statements[1].Principal).toEqual({ Service: expect.stringMatching(/^logs\.\$\{data\.aws_region\.\w+\.region\}\.\$\{data\.aws_partition\.\w+\.dns_suffix\}$/) });
+    expect(statements[1].Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": expect.stringMatching(
+          /^arn:\$\{data\.aws_partition\.\w+\.partition\}:logs:\$\{data\.aws_region\.\w+\.region\}:\$\{data\.aws_caller_identity\.\w+\.account_id\}:log-group:\/aws\/lambda\/iot-dev-shadow-history$/,
+        ),
       },
-    ]);
+    });
   });
 
   it("assumes a role only Lambda can assume, with exactly the permissions it needs", () => {
@@ -146,7 +148,47 @@ describe("ShadowProcessor defaults", () => {
   });
 
   it("has no prevent_destroy unless asked", () => {
-    for (const r of [key, logGroup, dlq]) expect(r.lifecycle).toEqual({ prevent_destroy: false });
+    for (const r of [logGroup, dlq]) expect(r.lifecycle).toEqual({ prevent_destroy: false });
+    expect(key.lifecycle).toBeUndefined();
+  });
+});
+
+describe("ShadowProcessor without a history table (a product line's own processor)", () => {
+  const { tf } = synth({ historyTable: undefined, functionName: "iot-dev-hvac-consumer" });
+  const [, fn] = only(tf, "aws_lambda_function");
+  const [keyName] = only(tf, "aws_kms_key");
+  const [logName] = only(tf, "aws_cloudwatch_log_group");
+  const [dlqName] = only(tf, "aws_sqs_queue");
+
+  it("sets no TABLE_NAME and describes itself without the table", () => {
+    expect(fn.environment.variables).toEqual({
+      POWERTOOLS_SERVICE_NAME: "shadow-history",
+      POWERTOOLS_METRICS_NAMESPACE: "IotShadow/thermostat/dev",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+    expect(fn.description).toBe("Processes every accepted Device Shadow update");
+    expect(only(tf, "aws_iam_role")[1].description).not.toMatch(/history/);
+  });
+
+  it("grants exactly logs, X-Ray, dead-letter send and its own key: nothing on any table or table key", () => {
+    expect(doc(tf, "role_policy_document").statement).toEqual([
+      { sid: "WriteOwnLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${ref("aws_cloudwatch_log_group", logName, "arn")}:*`] },
+      { sid: "DeadLetterFailedEvents", effect: "Allow", actions: ["sqs:SendMessage"], resources: [ref("aws_sqs_queue", dlqName, "arn")] },
+      { sid: "UseProcessorKey", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [ref("aws_kms_key", keyName, "arn")] },
+      { sid: "WriteTraces", effect: "Allow", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] },
+    ]);
+    expect(JSON.stringify(tf)).not.toMatch(/dynamodb/);
+  });
+
+  it("keeps the same failure path and key", () => {
+    expect(fn.dead_letter_config).toEqual({ target_arn: ref("aws_sqs_queue", dlqName, "arn") });
+    expect(fn.kms_key_arn).toBe(ref("aws_kms_key", keyName, "arn"));
+    expect(only(tf, "aws_kms_alias")[1].name).toBe("alias/iot-dev-hvac-consumer-function");
+  });
+
+  it("rejects ttlDays, which only applies to history items", () => {
+    expect(() => synth({ historyTable: undefined, ttlDays: 30 })).toThrow(/ShadowProcessor ttlDays: only applies to history items; drop it or pass historyTable/);
   });
 });
 

@@ -257,6 +257,9 @@ describe("ShadowRules: roles, key and error target", () => {
     expect(queue.lifecycle).toEqual({ prevent_destroy: true });
     expect(key.enable_key_rotation).toBe(true);
     expect(key.lifecycle).toEqual({ prevent_destroy: true });
+    // SQS uses the key through the error role's IAM policy: the key policy needs no service grant.
+    expect(JSON.parse(key.policy).Statement.map((s: Json) => s.Sid)).toEqual(["EnableIamPoliciesOfThisAccount"]);
+    expect(Object.values(resources(json, "aws_kms_alias"))).toEqual([{ name: "alias/iot-dev-rule-errors", target_key_id: ref("aws_kms_key", keyKey, "key_id") }]);
     const queuePolicy = JSON.parse((Object.values(resources(json, "aws_sqs_queue_policy"))[0] as Json).policy);
     expect(queuePolicy.Statement).toEqual([
       expect.objectContaining({ Effect: "Deny", Resource: ref("aws_sqs_queue", queueKey, "arn"), Condition: { Bool: { "aws:SecureTransport": false } } }),
@@ -281,8 +284,9 @@ describe("ShadowRules: roles, key and error target", () => {
       expect.objectContaining({ Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:log-stream:*`] }),
     ]);
     const keyPolicy = JSON.parse((Object.values(resources(json, "aws_kms_key"))[0] as Json).policy);
-    const logs = keyPolicy.Statement.find((s: Json) => s.Sid === "AllowCloudWatchLogsForTheErrorLogGroup");
-    expect(logs.Principal.Service).toMatch(/^logs\.eu-west-1\./);
+    expect(keyPolicy.Statement.map((s: Json) => s.Sid)).toEqual(["EnableIamPoliciesOfThisAccount", "AllowCloudWatchLogsForItsLogGroups"]);
+    const logs = keyPolicy.Statement[1];
+    expect(logs.Principal.Service).toMatch(/^logs\.eu-west-1\.\$\{data\.aws_partition\.\w+\.dns_suffix\}$/);
     expect(logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]).toMatch(new RegExp(`:logs:eu-west-1:${ACCOUNT}:log-group:/aws/iot/iot-dev/rule-errors$`));
     expect(construct.errorLogGroup).toBeDefined();
     expect(synth({ errorAction: { kind: "cloudwatch-logs" } }).json.resource.aws_cloudwatch_log_group[groupKey].retention_in_days).toBe(365);
@@ -322,7 +326,7 @@ describe("ShadowRules: bad input fails synth with a field-naming message", () =>
     ["processor ARN that is not a Lambda ARN", { processors: [{ ...HISTORY, functionArn: "arn:aws:sqs:eu-west-1:111111111111:q" }] }, /processors\[0\]\.functionArn: .* must be a Lambda function ARN/],
     ["both kmsKey and kmsKeyOverrides", { kmsKey: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0f0e0d0c-0b0a-0908-0706-050403020100`, kmsKeyOverrides: {} }, /kmsKey\/kmsKeyOverrides: pass either .* not both/],
     ["kmsKey alias instead of key ARN", { kmsKey: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/x` }, /kmsKey: .* must be a KMS key ARN/],
-    ["deletion window out of range", { kmsKeyOverrides: { deletionWindowInDays: 3 } }, /kmsKeyOverrides\.deletionWindowInDays: 3 must be a whole number from 7 to 30/],
+    ["deletion window out of range", { kmsKeyOverrides: { deletionWindowInDays: 3 } }, /kmsKeyOverrides\.deletionWindowInDays: must be a whole number from 7 to 30, got 3/],
     ["account id with 11 digits", { accountId: "12345678901" }, /accountId: "12345678901" must be a 12-digit AWS account id/],
     ["region typo", { region: "eu-west" }, /region: "eu-west" must look like an AWS region/],
     ["AWS/ metric namespace", { metricNamespace: "AWS/IoT" }, /metricNamespace: CloudWatch metric namespace "AWS\/IoT" is invalid/],

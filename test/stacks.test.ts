@@ -8,6 +8,8 @@ describe("per-environment stacks", () => {
       ["iot-dev-data", "iot-dev-platform"],
       ["iot-staging-data", "iot-staging-platform"],
       ["iot-prod-data", "iot-prod-platform"],
+      ["hvac-dev-data", "hvac-dev-platform"],
+      ["hvac-prod-data", "hvac-prod-platform"],
     ]);
   });
 
@@ -35,7 +37,7 @@ describe("per-environment stacks", () => {
       .map((s) => s.terraform.backend?.s3?.key)
       .filter(Boolean);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(9); // 3 environments x (data, platform) + 3 account baselines
+    expect(keys).toHaveLength(13); // 5 environments x (data, platform) + 3 account baselines
   });
 
   it.each([

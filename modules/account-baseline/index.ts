@@ -10,7 +10,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IotEventConfigurations } from "@cdktf/provider-aws/lib/iot-event-configurations";
 import { IotIndexingConfiguration } from "@cdktf/provider-aws/lib/iot-indexing-configuration";
 import { IotLoggingOptions } from "@cdktf/provider-aws/lib/iot-logging-options";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AWS_ACCOUNT_ID, AWS_REGION, IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { ServiceKey } from "../../lib/kms";
 import {
   DEFAULT_EVENT_CONFIGURATIONS,
   DEFAULT_LOG_RETENTION_DAYS,
@@ -51,7 +53,7 @@ export interface AccountBaselineLoggingRoleProps {
 export interface AccountBaselineLogGroupProps {
   /** One of the CloudWatch Logs retention values. @default 365 */
   readonly retentionInDays?: number;
-  /** Customer managed key (its key policy must allow logs.<region>.amazonaws.com). @default AWS owned encryption */
+  /** Existing customer managed key (its key policy must allow logs.<region>.amazonaws.com for AWSIotLogsV2). @default a key is created for the log group */
   readonly kmsKeyArn?: string;
 }
 
@@ -121,6 +123,8 @@ export class AccountBaseline extends Construct {
   readonly eventConfigurations: IotEventConfigurations;
   /** AWSIotLogsV2; undefined with `manageLogGroup: false`. */
   readonly logGroup?: CloudwatchLogGroup;
+  /** The key created for AWSIotLogsV2; undefined with `logGroup.kmsKeyArn` or `manageLogGroup: false`. */
+  readonly logGroupKey?: KmsKey;
   /** The named shadows actually indexed (sorted, de-duplicated). */
   readonly namedShadowNames: readonly string[];
 
@@ -165,10 +169,24 @@ export class AccountBaseline extends Construct {
     }
 
     if (p.manageLogGroup) {
+      let kmsKeyArn = props.logGroup?.kmsKeyArn;
+      if (kmsKeyArn === undefined) {
+        const key = new ServiceKey(this, { key: "log_group_key", alias: "log_group_key_alias" }, {
+          description: `${IOT_LOG_GROUP} (AWS IoT v2 logs) of this account and region`,
+          aliasName: p.logGroupKeyAlias,
+          accountId: props.accountId,
+          region: props.region,
+          partition: props.partition ?? "aws",
+          grants: [{ kind: "cloudwatch-logs", logGroupName: IOT_LOG_GROUP }],
+          preventDestroy: props.preventDestroy ?? true,
+        });
+        this.logGroupKey = key.key;
+        kmsKeyArn = key.arn;
+      }
       this.logGroup = new CloudwatchLogGroup(this, "log_group", {
         name: IOT_LOG_GROUP,
         retentionInDays: p.logRetentionDays,
-        kmsKeyId: props.logGroup?.kmsKeyArn,
+        kmsKeyId: kmsKeyArn,
         lifecycle,
       });
     }
@@ -203,6 +221,7 @@ interface Resolved {
   readonly loggingRoleName: string;
   readonly manageLogGroup: boolean;
   readonly logRetentionDays: number;
+  readonly logGroupKeyAlias: string;
 }
 
 function validate(props: AccountBaselineProps): Resolved {
@@ -299,5 +318,6 @@ function validate(props: AccountBaselineProps): Resolved {
     loggingRoleName,
     manageLogGroup,
     logRetentionDays,
+    logGroupKeyAlias: assertName("kmsAlias", `alias/${props.namePrefix}-iot-logs`, "AccountBaseline: namePrefix (log group key alias; shorten namePrefix)"),
   };
 }

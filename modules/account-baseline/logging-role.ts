@@ -1,7 +1,8 @@
 /** Policy documents of the IoT logging role: trusted only by IoT in this account, writing only AWSIotLogsV2. */
 import { IOT_LOGGING_ACTIONS, IOT_LOG_GROUP } from "./defaults";
 
-export type AwsPartition = "aws" | "aws-cn" | "aws-us-gov";
+export type { AwsPartition } from "../../lib/aws-names";
+import type { AwsPartition } from "../../lib/aws-names";
 
 export interface LoggingRoleScope {
   readonly partition: AwsPartition;

@@ -81,7 +81,7 @@ export class DeviceIdentity extends Construct {
       new IotPolicyAttachment(this, "group-policy-attachment", { policy: this.policy.name, target: this.groups[r.policyGroup!].arn });
     }
 
-    const keyStorage = r.keyStorage && createKeyStorage(this, { storage: r.keyStorage, partition: env.partition, accountId: env.accountId, lifecycle });
+    const keyStorage = r.keyStorage && createKeyStorage(this, { storage: r.keyStorage, partition: env.partition, accountId: env.accountId, preventDestroy: r.preventDestroy });
     this.keyStorageKey = keyStorage?.key;
 
     const things: Record<string, IotThing> = {};

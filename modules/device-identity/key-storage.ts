@@ -3,16 +3,15 @@
  * parameters holding Terraform-generated private keys.
  */
 import { Construct } from "constructs";
-import { TerraformResourceLifecycle } from "cdktf";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { ServiceKey } from "../../lib/kms";
 import { ResolvedKeyStorage } from "./validate";
 
 export interface KeyStorageContext {
   readonly storage: ResolvedKeyStorage;
   readonly partition: string;
   readonly accountId: string;
-  readonly lifecycle?: TerraformResourceLifecycle;
+  readonly preventDestroy: boolean;
 }
 
 export interface KeyStorageResources {
@@ -23,25 +22,14 @@ export interface KeyStorageResources {
 
 export function createKeyStorage(scope: Construct, ctx: KeyStorageContext): KeyStorageResources {
   if (ctx.storage.kmsKeyArn !== undefined) return { kmsKeyArn: ctx.storage.kmsKeyArn };
-  const key = new KmsKey(scope, "device-keys-kms-key", {
+  // No grants: SSM uses the key on the caller's behalf, so the account's IAM policies decide who may decrypt.
+  const created = new ServiceKey(scope, { key: "device-keys-kms-key", alias: "device-keys-kms-alias" }, {
     description: "Encrypts private keys of Terraform-generated IoT device certificates (SSM SecureString)",
-    enableKeyRotation: true,
+    aliasName: ctx.storage.aliasName,
+    accountId: ctx.accountId,
+    partition: ctx.partition,
     deletionWindowInDays: ctx.storage.deletionWindowInDays,
-    // Explicit policy (checkov CKV2_AWS_64): the account's IAM policies decide who may decrypt.
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "AccountIamPoliciesControlAccess",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    }),
-    lifecycle: ctx.lifecycle,
+    preventDestroy: ctx.preventDestroy,
   });
-  new KmsAlias(scope, "device-keys-kms-alias", { name: ctx.storage.aliasName, targetKeyId: key.keyId });
-  return { kmsKeyArn: key.arn, key };
+  return { kmsKeyArn: created.arn, key: created.key };
 }

@@ -15,7 +15,8 @@ export type ThingPrincipalType = "EXCLUSIVE_THING" | "NON_EXCLUSIVE_THING";
 /** MQTT API a claim-certificate device uses to obtain its own certificate. */
 export type ClaimCertificateApi = "create-keys-and-certificate" | "create-from-csr";
 
-export type AwsPartition = "aws" | "aws-cn" | "aws-us-gov";
+export type { AwsPartition } from "../../lib/aws-names";
+import type { AwsPartition } from "../../lib/aws-names";
 
 export interface ThingTypeProps {
   /** Thing type name, e.g. "Thermostat" (letters, digits, ':', '_', '-'; 1-128). */

@@ -6,6 +6,7 @@
  */
 import { Token } from "cdktf";
 import { AWS_ACCOUNT_ID, AWS_REGION, IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { KMS_DELETION_WINDOW_DAYS, checkDeletionWindow } from "../../lib/kms";
 import { loadCsr } from "./csr";
 import {
   AwsPartition,
@@ -264,8 +265,9 @@ function resolveKeyStorage(props: DeviceIdentityProps, mode: CertificateMode): (
     throw new Error(`${P} keyStorage: kmsKeyArn uses an existing key, deletionWindowInDays configures a new one; drop one of them`);
   }
   if (literal(ks.kmsKeyArn) && !KMS_KEY_ARN.test(ks.kmsKeyArn)) throw new Error(`${P} keyStorage.kmsKeyArn: "${ks.kmsKeyArn}" is not a KMS key or alias ARN`);
-  const window = ks.deletionWindowInDays ?? 30;
-  if (!Number.isInteger(window) || window < 7 || window > 30) throw new Error(`${P} keyStorage.deletionWindowInDays: ${window} is not an integer from 7 to 30`);
+  const window = ks.deletionWindowInDays ?? KMS_DELETION_WINDOW_DAYS.default;
+  const windowProblem = checkDeletionWindow(window);
+  if (windowProblem) throw new Error(`${P} keyStorage.deletionWindowInDays: ${windowProblem}`);
   const parameterPathPrefix = (ks.parameterPathPrefix ?? `/${props.namePrefix}/device-keys`).replace(/\/+$/, "");
   if (!parameterPathPrefix.startsWith("/")) throw new Error(`${P} keyStorage.parameterPathPrefix: "${parameterPathPrefix}" must start with "/"`);
   const aliasName = assertName("kmsAlias", `alias/${props.namePrefix}-device-keys`, `${P} namePrefix (KMS alias name)`);

@@ -7,11 +7,14 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { assertName } from "../../lib/aws-names";
+import { ServiceKey, checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import { historyWriterStatements } from "./iam";
 import { KEY_ATTRIBUTES, TABLE_KEY_SCHEMA, TIME_INDEX_KEY_SCHEMA, TIME_INDEX_NAME, TTL_ATTRIBUTE } from "./schema";
 
@@ -41,7 +44,7 @@ export interface HistoryKeyProps {
   readonly deletionWindowInDays?: number;
   /** @default "alias/<tableName>" (dots replaced by hyphens) */
   readonly aliasName?: string;
-  /** Key policy JSON. @default AWS's default key policy (account root; access is then governed by IAM) */
+  /** Complete key policy JSON. @default the account root statement only (access is governed by IAM; DynamoDB uses the key on the caller's behalf) */
   readonly policy?: string;
 }
 
@@ -77,7 +80,6 @@ export interface HistoryTableRef {
 
 const BILLING_MODES: readonly BillingMode[] = ["PAY_PER_REQUEST", "PROVISIONED"];
 const TABLE_CLASSES: readonly TableClass[] = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"];
-const KMS_KEY_ONLY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$/;
 
 function assertInt(value: number, min: number, max: number, field: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -112,11 +114,12 @@ function validate(props: HistoryStoreProps): void {
     throw new Error("HistoryStore: pass either existingKmsKeyArn or kmsKeyProps, not both; drop kmsKeyProps to use the existing key");
   }
   const arn = props.existingKmsKeyArn;
-  if (arn !== undefined && !Token.isUnresolved(arn) && !KMS_KEY_ONLY_ARN.test(arn)) {
+  if (arn !== undefined && !Token.isUnresolved(arn) && !isKmsKeyArn(arn)) {
     throw new Error(`HistoryStore existingKmsKeyArn: "${arn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); aliases cannot scope IAM policies`);
   }
   const key = props.kmsKeyProps;
-  if (key?.deletionWindowInDays !== undefined) assertInt(key.deletionWindowInDays, 7, 30, "kmsKeyProps.deletionWindowInDays");
+  const windowProblem = key?.deletionWindowInDays === undefined ? undefined : checkDeletionWindow(key.deletionWindowInDays);
+  if (windowProblem) throw new Error(`HistoryStore kmsKeyProps.deletionWindowInDays: ${windowProblem}`);
   if (key?.aliasName !== undefined) assertName("kmsAlias", key.aliasName, "HistoryStore kmsKeyProps.aliasName");
 }
 
@@ -150,18 +153,19 @@ export class HistoryStore extends Construct {
       this.kmsKeyArn = props.existingKmsKeyArn;
     } else {
       const keyProps = props.kmsKeyProps ?? {};
-      this.kmsKey = new KmsKey(this, "kms_key", {
+      // No grants: DynamoDB uses the key on the writer's behalf, which the writer's IAM policy allows.
+      const key = new ServiceKey(this, { key: "kms_key", alias: "kms_key_alias" }, {
         description: keyProps.description ?? `Shadow history table ${props.tableName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: keyProps.deletionWindowInDays ?? 30,
+        aliasName: keyProps.aliasName ?? `alias/${props.tableName.replace(/\./g, "-")}`,
+        accountId: new DataAwsCallerIdentity(this, "account").accountId,
+        partition: new DataAwsPartition(this, "partition").partition,
+        deletionWindowInDays: keyProps.deletionWindowInDays,
         policy: keyProps.policy,
-        lifecycle: { preventDestroy },
+        preventDestroy,
       });
-      this.kmsKeyAlias = new KmsAlias(this, "kms_key_alias", {
-        name: keyProps.aliasName ?? `alias/${props.tableName.replace(/\./g, "-")}`,
-        targetKeyId: this.kmsKey.keyId,
-      });
-      this.kmsKeyArn = this.kmsKey.arn;
+      this.kmsKey = key.key;
+      this.kmsKeyAlias = key.alias;
+      this.kmsKeyArn = key.arn;
     }
 
     this.table = new DynamodbTable(this, "table", {

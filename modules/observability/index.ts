@@ -9,9 +9,9 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { assertName } from "../../lib/aws-names";
+import { ServiceKey } from "../../lib/kms";
 import { AlarmPurpose, alarmSpecs, AlarmThresholds } from "./alarms";
 import { buildDashboardBody, ErrorTargetRef } from "./dashboard";
-import { createAlarmTopicKey } from "./kms";
 import { validateObservabilityProps } from "./validate";
 
 export type { AlarmPurpose, AlarmSpec, AlarmThresholds } from "./alarms";
@@ -74,13 +74,16 @@ export class Observability extends Construct {
         : { kind: "cloudwatch-logs", logGroupName: props.errorLogGroupName as string };
 
     const partition = new DataAwsPartition(this, "partition");
+    // CloudWatch publishes alarm notifications as its own principal: without this grant alarms fire but notifications are silently dropped.
     this.kmsKeyArn =
       props.kmsKeyArn ??
-      createAlarmTopicKey(this, {
-        namePrefix: p,
-        partition: partition.partition,
+      new ServiceKey(this, { key: "alarm-topic-key", alias: "alarm-topic-key-alias" }, {
+        description: `${p}: encrypts the alarm notification topic`,
+        aliasName: `alias/${p}-alarms`,
         accountId: props.accountId,
-        deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays ?? 30,
+        partition: partition.partition,
+        grants: [{ kind: "service", sid: "AllowCloudWatchAlarmsToPublish", service: "cloudwatch.amazonaws.com", actions: ["kms:Decrypt", "kms:GenerateDataKey*"] }],
+        deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays,
         preventDestroy: props.preventDestroy ?? true,
       }).arn;
 

@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
-import { AWS_ACCOUNT_ID, AWS_REGION, assertName, NameRuleId } from "../../lib/aws-names";
+import { AWS_ACCOUNT_ID, AWS_REGION, KMS_KEY_ARN, assertName, NameRuleId } from "../../lib/aws-names";
+import { checkDeletionWindow } from "../../lib/kms";
 import type { ObservabilityProps } from "./index";
 
 const THRESHOLD_FIELDS = ["processorErrors", "processorThrottles", "deadLetterMessages", "errorActionMessages", "invalidEvents", "asyncEventsDropped"] as const;
@@ -56,11 +57,10 @@ export function validateObservabilityProps(props: ObservabilityProps): void {
   if (props.kmsKeyArn !== undefined && props.kmsKeyOverrides !== undefined) {
     fail("kmsKeyArn/kmsKeyOverrides", "pass either an existing kmsKeyArn or kmsKeyOverrides for a new key, not both; drop one");
   }
-  if (props.kmsKeyArn !== undefined && !Token.isUnresolved(props.kmsKeyArn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[a-f0-9-]{36}|alias\/[a-zA-Z0-9/_-]+)$/.test(props.kmsKeyArn)) {
+  if (props.kmsKeyArn !== undefined && !Token.isUnresolved(props.kmsKeyArn) && !KMS_KEY_ARN.test(props.kmsKeyArn)) {
     fail("kmsKeyArn", `"${props.kmsKeyArn}" must be a KMS key or alias ARN`);
   }
   const window = props.kmsKeyOverrides?.deletionWindowInDays;
-  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
-    fail("kmsKeyOverrides.deletionWindowInDays", `${window} must be a whole number from 7 to 30`);
-  }
+  const windowProblem = window === undefined ? undefined : checkDeletionWindow(window);
+  if (windowProblem) fail("kmsKeyOverrides.deletionWindowInDays", windowProblem);
 }

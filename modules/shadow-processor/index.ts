@@ -1,6 +1,7 @@
 /**
- * The shadow-history processor: a Lambda function (nodejs22.x, arm64) that
- * writes every accepted shadow change into the history table, with its own
+ * A shadow-event processor: a Lambda function (nodejs22.x, arm64) that the
+ * shadow rules invoke with every accepted shadow change; by default the
+ * shadow-history bundle writing into the history table. It comes with its own
  * KMS key, log group, least-privilege role and an async failure path
  * (bounded retries, then a dead-letter queue) so no event disappears.
  */
@@ -13,12 +14,12 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { ServiceKey } from "../../lib/kms";
 import { HistoryTableRef, historyWriterStatements } from "../history-store";
 import { LogRetentionDays, validateProcessorProps } from "./validate";
 import { packageDirectory } from "./zip";
@@ -34,8 +35,8 @@ export interface ShadowProcessorProps {
   readonly functionName: string;
   /** Absolute path of the built bundle directory holding index.js (e.g. `<repo>/dist/functions/shadow-history`). */
   readonly bundleDir: string;
-  /** The history table to write to; plain strings so it can come from another stack. */
-  readonly historyTable: HistoryTableRef;
+  /** The history table to write to; plain strings so it can come from another stack. Omit for a processor that writes no history (no TABLE_NAME, no table or table-key permissions). @default undefined */
+  readonly historyTable?: HistoryTableRef;
   /** CloudWatch namespace of the processor's metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metricNamespace: string;
   /** @default 256 */
@@ -50,17 +51,19 @@ export interface ShadowProcessorProps {
   readonly maximumRetryAttempts?: number;
   /** How long Lambda keeps retrying an event, 60-21600 seconds. @default 3600 */
   readonly maximumEventAgeSeconds?: number;
-  /** Retention written into each item (HISTORY_TTL_DAYS); match the table's ttlDays. @default undefined (keep forever) */
+  /** Retention written into each item (HISTORY_TTL_DAYS); match the table's ttlDays. Only with historyTable. @default undefined (keep forever) */
   readonly ttlDays?: number;
   /** @default "INFO" */
   readonly logLevel?: ProcessorLogLevel;
+  /** Powertools service name (POWERTOOLS_SERVICE_NAME): the `service` dimension of the function's metrics. @default "shadow-history" */
+  readonly serviceName?: string;
   /** Sets Terraform `prevent_destroy` on the key, log group and dead-letter queue. @default false */
   readonly preventDestroy?: boolean;
 }
 
 /** SQS keeps a message at most 14 days: the longest window to inspect and redrive a failed event. */
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
-const SERVICE_NAME = "shadow-history";
+const DEFAULT_SERVICE_NAME = "shadow-history";
 
 export class ShadowProcessor extends Construct {
   public readonly function: LambdaFunction;
@@ -81,40 +84,23 @@ export class ShadowProcessor extends Construct {
     const name = props.functionName;
     const preventDestroy = props.preventDestroy ?? false;
     const logGroupName = `/aws/lambda/${name}`;
+    const table = props.historyTable;
 
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
     const partition = new DataAwsPartition(this, "partition");
-    const logGroupArn = `arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:${logGroupName}`;
 
-    const keyPolicy = new DataAwsIamPolicyDocument(this, "kms_key_policy", {
-      statement: [
-        {
-          sid: "AccountAdministersKeyThroughIam",
-          effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
-          actions: ["kms:*"],
-          // In a key policy "*" means this key only.
-          resources: ["*"],
-        },
-        {
-          sid: "CloudWatchLogsEncryptsThisLogGroup",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: [`logs.${region.region}.amazonaws.com`] }],
-          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-          resources: ["*"],
-          condition: [{ test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [logGroupArn] }],
-        },
-      ],
-    });
-    this.kmsKey = new KmsKey(this, "kms_key", {
+    this.kmsKey = new ServiceKey(this, { key: "kms_key", alias: "kms_key_alias" }, {
       description: `Environment, logs and dead-letter queue of ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: keyPolicy.json,
-      lifecycle: { preventDestroy },
-    });
-    new KmsAlias(this, "kms_key_alias", { name: `alias/${name}`, targetKeyId: this.kmsKey.keyId });
+      aliasName: `alias/${name}-function`, // the table may already own alias/<name> when both derive from one base name
+      accountId: account.accountId,
+      region: region.region,
+      partition: partition.partition,
+      dnsSuffix: partition.dnsSuffix,
+      // SQS and Lambda use the key on the role's behalf (IAM); only CloudWatch Logs needs a key-policy grant.
+      grants: [{ kind: "cloudwatch-logs", logGroupName }],
+      preventDestroy,
+    }).key;
 
     // Created here, not by Lambda on first run, so retention and encryption apply and a later apply does not fail with "already exists".
     this.logGroup = new CloudwatchLogGroup(this, "log_group", {
@@ -156,13 +142,13 @@ export class ShadowProcessor extends Construct {
     });
     this.role = new IamRole(this, "role", {
       name: `${name}-role`,
-      description: `Execution role of ${name}: put history items, write its logs and traces, dead-letter failures`,
+      description: `Execution role of ${name}: ${table ? "put history items, " : ""}write its logs and traces, dead-letter failures`,
       assumeRolePolicy: assumeRole.json,
     });
     const permissions = new DataAwsIamPolicyDocument(this, "role_policy_document", {
       statement: [
         { sid: "WriteOwnLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
-        ...historyWriterStatements(props.historyTable.arn, props.historyTable.kmsKeyArn),
+        ...(table ? historyWriterStatements(table.arn, table.kmsKeyArn) : []),
         { sid: "DeadLetterFailedEvents", effect: "Allow", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
         // Decrypt the environment; encrypt messages for the KMS-encrypted dead-letter queue.
         { sid: "UseProcessorKey", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [this.kmsKey.arn] },
@@ -178,7 +164,7 @@ export class ShadowProcessor extends Construct {
 
     this.function = new LambdaFunction(this, "function", {
       functionName: name,
-      description: "Writes every accepted Device Shadow update into the history table",
+      description: table ? "Writes every accepted Device Shadow update into the history table" : "Processes every accepted Device Shadow update",
       role: this.role.arn,
       runtime: "nodejs22.x",
       architectures: ["arm64"],
@@ -192,8 +178,8 @@ export class ShadowProcessor extends Construct {
       kmsKeyArn: this.kmsKey.arn,
       environment: {
         variables: {
-          TABLE_NAME: props.historyTable.name,
-          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          ...(table ? { TABLE_NAME: table.name } : {}),
+          POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULT_SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? "INFO",
           // The bundle is minified; map stack traces back to the TypeScript sources.

@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { Token } from "cdktf";
-import { KMS_KEY_ARN, LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
+import { LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
+import { isKmsKeyArn } from "../../lib/kms";
 import type { ShadowProcessorProps } from "./index";
 
 export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
@@ -25,14 +26,21 @@ export function validateProcessorProps(props: ShadowProcessorProps): void {
   assertName("iamRole", `${name}-role`, "ShadowProcessor functionName (role name <functionName>-role; use at most 59 characters)");
   assertName("sqsQueue", `${name}-dlq`, "ShadowProcessor functionName (queue name <functionName>-dlq)");
 
+  if (props.serviceName !== undefined && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.serviceName)) {
+    fail("serviceName", `"${props.serviceName}" must be 1-64 letters, digits, '_' or '-' (it becomes a metric dimension value)`);
+  }
   if (!isAbsolute(props.bundleDir)) fail("bundleDir", `"${props.bundleDir}" must be an absolute path (e.g. path.join(repoRoot, "dist/functions/shadow-history"))`);
   if (!existsSync(join(props.bundleDir, "index.js"))) fail("bundleDir", `"${props.bundleDir}" has no index.js; run \`npm run build\` first`);
 
   const table = props.historyTable;
-  if (!Token.isUnresolved(table.name)) assertName("dynamodbTable", table.name, "ShadowProcessor historyTable.name");
-  if (!Token.isUnresolved(table.arn) && !TABLE_ARN.test(table.arn)) fail("historyTable.arn", `"${table.arn}" is not a DynamoDB table ARN; pass HistoryStore.ref`);
-  if (!Token.isUnresolved(table.kmsKeyArn) && !(KMS_KEY_ARN.test(table.kmsKeyArn) && table.kmsKeyArn.includes(":key/"))) {
-    fail("historyTable.kmsKeyArn", `"${table.kmsKeyArn}" is not a KMS key ARN (aliases cannot scope IAM policies); pass HistoryStore.ref`);
+  if (table !== undefined) {
+    if (!Token.isUnresolved(table.name)) assertName("dynamodbTable", table.name, "ShadowProcessor historyTable.name");
+    if (!Token.isUnresolved(table.arn) && !TABLE_ARN.test(table.arn)) fail("historyTable.arn", `"${table.arn}" is not a DynamoDB table ARN; pass HistoryStore.ref`);
+    if (!Token.isUnresolved(table.kmsKeyArn) && !isKmsKeyArn(table.kmsKeyArn)) {
+      fail("historyTable.kmsKeyArn", `"${table.kmsKeyArn}" is not a KMS key ARN (aliases cannot scope IAM policies); pass HistoryStore.ref`);
+    }
+  } else if (props.ttlDays !== undefined) {
+    fail("ttlDays", "only applies to history items; drop it or pass historyTable");
   }
 
   assertName("cloudwatchNamespace", props.metricNamespace, "ShadowProcessor metricNamespace");

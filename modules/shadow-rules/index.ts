@@ -12,7 +12,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { assertName } from "../../lib/aws-names";
-import { createErrorKey } from "./kms";
+import { ServiceKey } from "../../lib/kms";
 import { createErrorTarget, ErrorTarget } from "./error-target";
 import { iotRuleTrustPolicy, policyDocument } from "./policy";
 import { ruleSpecs, statementId } from "./rule-specs";
@@ -135,16 +135,18 @@ export class ShadowRules extends Construct {
     // Roles trust only this module's rules: all names share the "<prefix>_shadow_" stem.
     const ruleArnPattern = `arn:${partition.partition}:iot:${props.region}:${props.accountId}:rule/${props.ruleNamePrefix}_shadow_*`;
 
+    // SQS uses the key through the error role's IAM permissions; CloudWatch Logs needs its own grant, scoped to the one log group.
     this.kmsKeyArn =
       props.kmsKey ??
-      createErrorKey(this, {
-        resourceNamePrefix: p,
+      new ServiceKey(this, { key: "error-key", alias: "error-key-alias" }, {
+        description: `${p}: encrypts messages the shadow topic rules could not deliver`,
+        aliasName: `alias/${p}-rule-errors`,
         accountId: props.accountId,
         region: props.region,
         partition: partition.partition,
         dnsSuffix: partition.dnsSuffix,
-        logGroupName: target.kind === "cloudwatch-logs" ? target.logGroupName : undefined,
-        deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays ?? 30,
+        grants: target.kind === "cloudwatch-logs" ? [{ kind: "cloudwatch-logs", logGroupName: target.logGroupName }] : [],
+        deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays,
         preventDestroy,
       }).arn;
 

@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import { AWS_ACCOUNT_ID, AWS_NAME_RULES, AWS_REGION, LOG_RETENTION_DAYS, assertName, isLogRetentionDays, NameRuleId } from "../../lib/aws-names";
+import { checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import type { ErrorActionKind, ShadowRulesProps } from "./index";
 
 export const ERROR_ACTION_KINDS: readonly ErrorActionKind[] = ["sqs", "cloudwatch-logs"];
@@ -67,12 +68,11 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
   if (props.kmsKey !== undefined && props.kmsKeyOverrides !== undefined) {
     fail("kmsKey/kmsKeyOverrides", "pass either an existing kmsKey ARN or kmsKeyOverrides for a new key, not both; drop one");
   }
-  if (props.kmsKey !== undefined && !Token.isUnresolved(props.kmsKey) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]{36}$/.test(props.kmsKey)) {
+  if (props.kmsKey !== undefined && !Token.isUnresolved(props.kmsKey) && !isKmsKeyArn(props.kmsKey)) {
     // Aliases are not accepted: IAM Resource elements need the key ARN.
     fail("kmsKey", `"${props.kmsKey}" must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias`);
   }
   const window = props.kmsKeyOverrides?.deletionWindowInDays;
-  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
-    fail("kmsKeyOverrides.deletionWindowInDays", `${window} must be a whole number from 7 to 30`);
-  }
+  const windowProblem = window === undefined ? undefined : checkDeletionWindow(window);
+  if (windowProblem) fail("kmsKeyOverrides.deletionWindowInDays", windowProblem);
 }
