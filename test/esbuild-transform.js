@@ -10,6 +10,8 @@ module.exports = {
       target: "node20",
       sourcemap: "both",
       sourcefile: filename,
+      // Jest runs CommonJS; turn import() into require() as ts-jest would.
+      supported: { "dynamic-import": false },
     });
     return { code, map };
   },
