@@ -33,6 +33,11 @@ export class Naming {
     return assertName("iotTopicRule", this.base.replace(/-/g, "_"), "topic rule name prefix");
   }
 
+  /** The shadow history table: one name for the data stack, the history reader and the demo. */
+  get historyTable(): string {
+    return this.name("dynamodbTable", "shadow-history");
+  }
+
   /** CloudWatch namespace shared by rule metrics and processor metrics. */
   get metricNamespace(): string {
     return assertName("cloudwatchNamespace", `IotShadow/${this.props.productLine}/${this.props.environment}`, "metric namespace");

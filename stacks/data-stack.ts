@@ -20,7 +20,7 @@ export class DataStack extends PlatformStackBase {
     const history = config.history;
 
     this.history = new HistoryStore(this, "history", {
-      tableName: naming.name("dynamodbTable", "shadow-history"),
+      tableName: naming.historyTable,
       billingMode: history.billingMode,
       provisionedCapacity: history.provisioned,
       ttlDays: history.ttlDays,

@@ -1,0 +1,27 @@
+/** Local end-to-end shadow history pipeline. Importing it runs nothing. */
+export { LocalPipeline } from "./pipeline";
+export type { AcceptedUpdate, ErrorActionRecord, InvokeFault, LocalPipelineOptions, RejectedUpdate } from "./pipeline";
+export { startLocalDynamo } from "./local-dynamo";
+export type { LocalDynamo, LocalDynamoOptions } from "./local-dynamo";
+export { synthesizedTable } from "./table-schema";
+export type { SynthesizedTable } from "./table-schema";
+export { synthesizeEnvironment } from "./synth";
+export type { SynthesizeEnvironmentOptions, SynthesizedEnvironment } from "./synth";
+export { describeProcessor, iotInvokePermitted, staleBundleSources } from "./processor";
+export type { DescribeProcessorOptions, ProcessorFunction } from "./processor";
+export { resolveFunctionEnvironment } from "./function-env";
+export { AsyncLambda, loadBundleHandler } from "./lambda-runtime";
+export type { DeadLetter, InvocationRecord, LambdaHandler } from "./lambda-runtime";
+export { MetricsSink } from "./metrics";
+export type { MetricDatum, MetricSource } from "./metrics";
+export type { CapturedLog } from "./output-capture";
+export { SimulatedClock } from "./clock";
+export { runFleetScenario } from "./scenario";
+export type { FleetScenarioOptions, FleetScenarioResult, ScenarioStep, ScenarioRejection } from "./scenario";
+export { acceptedKey, verifyHistory } from "./verify";
+export type { HistoryKey, HistoryVerification, MissingUpdate } from "./verify";
+export { checkLambdaContract, documentsSamples, documentsTopic } from "./contract";
+export type { ContractResult, DocumentsSample } from "./contract";
+export { formatDemoReport, runDemo } from "./demo";
+export type { DemoOptions, DemoRun, DriftedShadow } from "./demo";
+export { applyEnv } from "./env";

@@ -1,0 +1,115 @@
+/**
+ * Compares what the shadow service accepted and rejected with what the
+ * history table holds: every accepted update exactly once, nothing else.
+ */
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CLASSIC_SHADOW } from "../../modules/history-store/schema";
+import type { HistoryRecord } from "../history-reader";
+import type { AcceptedUpdate, LocalPipeline, RejectedUpdate } from "./pipeline";
+
+export interface HistoryKey {
+  readonly thingName: string;
+  /** `$classic` for the classic shadow, as stored. */
+  readonly shadowName: string;
+  readonly version: number;
+}
+
+export interface MissingUpdate extends HistoryKey {
+  /** Why it is not in the table, as far as the pipeline can tell. */
+  readonly reason: string;
+}
+
+export interface HistoryVerification {
+  /** Accepted updates (one per `update/documents` message). */
+  readonly expected: number;
+  /** Items in the table. */
+  readonly stored: number;
+  readonly missing: readonly MissingUpdate[];
+  /** Keys found more than once (impossible with the documented key schema; checked anyway). */
+  readonly doubled: readonly (HistoryKey & { readonly count: number })[];
+  /** Items no accepted update explains. */
+  readonly unexpected: readonly HistoryKey[];
+  /** Rejected updates whose client token appears in the table. */
+  readonly rejectedStored: readonly RejectedUpdate[];
+  /** Items whose shadow timestamp differs from the accepted update's. */
+  readonly mismatched: readonly (HistoryKey & { readonly expectedTimestamp: number; readonly storedTimestamp: number })[];
+  /** Items of things the shadow service never saw (found by counting the whole table). */
+  readonly untracked: number;
+  /** Every item read, per thing, in (shadow, version) order. */
+  readonly items: ReadonlyMap<string, readonly HistoryRecord[]>;
+  readonly ok: boolean;
+}
+
+const keyString = (k: HistoryKey) => `${k.thingName}\u0000${k.shadowName}\u0000${k.version}`;
+
+export function acceptedKey(u: AcceptedUpdate): HistoryKey {
+  return { thingName: u.thingName, shadowName: u.shadowName ?? CLASSIC_SHADOW, version: u.version };
+}
+
+/** Reads the history of every thing the shadow service saw (with the HistoryReader) and checks it. Call after `settle()`. */
+export async function verifyHistory(pipeline: LocalPipeline): Promise<HistoryVerification> {
+  const things = [...new Set([...pipeline.acceptedUpdates, ...pipeline.rejectedUpdates].map((u) => u.thingName))].sort();
+  const items = new Map<string, HistoryRecord[]>();
+  for (const thing of things) items.set(thing, await pipeline.reader.versions(thing));
+  const all = [...items.values()].flat();
+
+  const counts = new Map<string, { key: HistoryKey; count: number; item: HistoryRecord }>();
+  for (const item of all) {
+    const key = { thingName: item.thingName, shadowName: item.shadowName, version: item.version };
+    const entry = counts.get(keyString(key));
+    if (entry) entry.count++;
+    else counts.set(keyString(key), { key, count: 1, item });
+  }
+
+  const acceptedByKey = new Map(pipeline.acceptedUpdates.map((u) => [keyString(acceptedKey(u)), u]));
+  const missing: MissingUpdate[] = [];
+  const mismatched: HistoryVerification["mismatched"][number][] = [];
+  for (const [k, update] of acceptedByKey) {
+    const found = counts.get(k);
+    if (!found) missing.push({ ...acceptedKey(update), reason: missingReason(pipeline, update) });
+    else if (found.item.updatedAt !== update.timestamp) mismatched.push({ ...found.key, expectedTimestamp: update.timestamp, storedTimestamp: found.item.updatedAt });
+  }
+  const doubled = [...counts.values()].filter((c) => c.count > 1).map((c) => ({ ...c.key, count: c.count }));
+  const unexpected = [...counts.entries()].filter(([k]) => !acceptedByKey.has(k)).map(([, c]) => c.key);
+  const tokens = new Set(all.map((i) => i.clientToken).filter((t): t is string => t !== undefined));
+  const rejectedStored = pipeline.rejectedUpdates.filter((r) => r.clientToken !== undefined && tokens.has(r.clientToken));
+
+  // Items outside the things we looked at would escape the per-thing reads: count the whole table.
+  const stored = await countItems(pipeline);
+  const untracked = stored - all.length;
+  const ok = missing.length === 0 && doubled.length === 0 && unexpected.length === 0 && rejectedStored.length === 0 && mismatched.length === 0 && untracked === 0;
+  return { expected: acceptedByKey.size, stored, missing, doubled, unexpected, rejectedStored, mismatched, untracked, items, ok };
+}
+
+function missingReason(pipeline: LocalPipeline, update: AcceptedUpdate): string {
+  if (update.routedTo.length === 0) {
+    const failed = pipeline.errorActions.find((e) => e.event.thingName === update.thingName && matchesVersion(e.event, update));
+    return failed ? `the rule could not invoke the function (${failed.error.name}: ${failed.error.message})` : "no topic rule routed its update/documents message to a function";
+  }
+  const dead = pipeline.deadLetters.find((d) => matchesEvent(d.event, update));
+  if (dead) return `dead-lettered after ${dead.attempts} attempt(s): ${dead.error.name}: ${dead.error.message}`;
+  const discarded = pipeline.invocations.find((i) => i.outcome === "discarded" && matchesEvent(i.event, update));
+  if (discarded) return `discarded after ${discarded.attempts} failed attempt(s) (no failure destination)`;
+  return `delivered to ${update.routedTo.join(", ")} but not stored`;
+}
+
+function matchesEvent(event: unknown, update: AcceptedUpdate): boolean {
+  const e = event as { thingName?: unknown } | null;
+  return typeof e === "object" && e !== null && e.thingName === update.thingName && matchesVersion(e as Record<string, unknown>, update);
+}
+
+function matchesVersion(event: Record<string, unknown>, update: AcceptedUpdate): boolean {
+  const current = event.current as { version?: unknown } | undefined;
+  return current?.version === update.version && (event.shadowName ?? undefined) === update.shadowName;
+}
+
+async function countItems(pipeline: LocalPipeline): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await pipeline.dynamo.client.send(new ScanCommand({ TableName: pipeline.table.tableName, Select: "COUNT", ExclusiveStartKey: startKey }));
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey !== undefined);
+  return count;
+}
