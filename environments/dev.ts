@@ -1,4 +1,5 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
+import { stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, development account. Data only: validated by lib/config-schema. */
 export const dev: EnvironmentConfigInput = {
@@ -6,18 +7,10 @@ export const dev: EnvironmentConfigInput = {
   namePrefix: "iot",
   productLine: "thermostat",
   account: { id: "111111111111", region: "eu-west-1" },
-  state: {
-    bucket: "acme-iot-tfstate-111111111111-eu-west-1",
-    region: "eu-west-1",
-    kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/iot-terraform-state",
-  },
-  tags: { "cost-center": "iot-platform" },
+  state: stateIn("111111111111"),
+  tags: thermostat.tags,
   devices: {
-    thingType: {
-      name: "Thermostat",
-      description: "Connected room thermostat reporting temperature and setpoint",
-      searchableAttributes: ["model", "site", "firmware"],
-    },
+    thingType: thermostat.thingType,
     groups: [
       { name: "thermostats-dev", description: "All development thermostats" },
       { name: "site-lab", description: "Lab bench devices", parent: "thermostats-dev" },
@@ -30,7 +23,7 @@ export const dev: EnvironmentConfigInput = {
     certificateMode: "csr",
     policyAttachment: "certificate",
   },
-  shadows: { classic: true, named: ["config", "schedule"] },
+  shadows: thermostat.shadows,
   history: { ttlDays: 30 },
   processor: { memoryMb: 256, timeoutSeconds: 30, logRetentionDays: 30 },
   rules: { errorAction: "sqs", driftMetrics: true },

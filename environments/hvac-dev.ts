@@ -1,4 +1,5 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
+import { hvac, stateIn } from "./product-lines";
 
 /**
  * HVAC product line, development account (shared with thermostats). Same
@@ -9,23 +10,18 @@ export const hvacDev: EnvironmentConfigInput = {
   namePrefix: "hvac",
   productLine: "hvac",
   account: { id: "111111111111", region: "eu-west-1" },
-  state: {
-    bucket: "acme-iot-tfstate-111111111111-eu-west-1",
-    region: "eu-west-1",
-    kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/iot-terraform-state",
-    keyPrefix: "hvac-platform",
-  },
-  tags: { "cost-center": "hvac" },
+  state: { ...stateIn("111111111111"), keyPrefix: "hvac-platform" },
+  tags: hvac.tags,
   devices: {
-    thingType: { name: "HvacUnit", description: "Rooftop HVAC unit", searchableAttributes: ["model", "building"] },
+    thingType: hvac.thingType,
     groups: [{ name: "hvac-dev", description: "All development HVAC units" }],
     things: [
       { name: "Hvac-0001", attributes: { model: "RTU-5", building: "hq" }, groups: ["hvac-dev"], csrPath: "environments/csr/hvac-dev-Hvac-0001.csr" },
       { name: "Hvac-0002", attributes: { model: "RTU-8", building: "hq" }, groups: ["hvac-dev"], csrPath: "environments/csr/hvac-dev-Hvac-0002.csr" },
     ],
   },
-  shadows: { classic: false, named: ["maintenance", "schedule"] },
-  extraProcessors: [{ id: "filter-alerts", bundle: "hvac-filter-alerts", memoryMb: 128 }],
+  shadows: hvac.shadows,
+  extraProcessors: hvac.extraProcessors,
   history: { ttlDays: 30 },
   processor: { logRetentionDays: 30 },
   rules: { errorAction: "cloudwatch-logs" },

@@ -1,4 +1,5 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
+import { stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, production account. Devices onboard by fleet provisioning; pilots by CSR. */
 export const prod: EnvironmentConfigInput = {
@@ -6,18 +7,10 @@ export const prod: EnvironmentConfigInput = {
   namePrefix: "iot",
   productLine: "thermostat",
   account: { id: "333333333333", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::333333333333:role/iot-platform-deployer" },
-  state: {
-    bucket: "acme-iot-tfstate-333333333333-eu-west-1",
-    region: "eu-west-1",
-    kmsKeyArn: "arn:aws:kms:eu-west-1:333333333333:alias/iot-terraform-state",
-  },
+  state: stateIn("333333333333"),
   tags: { "cost-center": "iot-platform", "data-classification": "internal" },
   devices: {
-    thingType: {
-      name: "Thermostat",
-      description: "Connected room thermostat reporting temperature and setpoint",
-      searchableAttributes: ["model", "site", "firmware"],
-    },
+    thingType: thermostat.thingType,
     groups: [
       { name: "thermostats-prod", description: "All production thermostats" },
       { name: "pilot-customers", description: "Early-access devices", parent: "thermostats-prod" },
@@ -31,7 +24,7 @@ export const prod: EnvironmentConfigInput = {
     policyGroup: "thermostats-prod",
     fleetProvisioning: { enabled: true },
   },
-  shadows: { classic: true, named: ["config", "schedule"] },
+  shadows: thermostat.shadows,
   history: { deletionProtection: true },
   processor: { memoryMb: 512, timeoutSeconds: 30, logRetentionDays: 365, reservedConcurrency: 100 },
   rules: { errorAction: "sqs", driftMetrics: true },

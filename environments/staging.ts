@@ -1,4 +1,5 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
+import { stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, staging account: prod-like settings, small fleet. */
 export const staging: EnvironmentConfigInput = {
@@ -6,18 +7,10 @@ export const staging: EnvironmentConfigInput = {
   namePrefix: "iot",
   productLine: "thermostat",
   account: { id: "222222222222", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::222222222222:role/iot-platform-deployer" },
-  state: {
-    bucket: "acme-iot-tfstate-222222222222-eu-west-1",
-    region: "eu-west-1",
-    kmsKeyArn: "arn:aws:kms:eu-west-1:222222222222:alias/iot-terraform-state",
-  },
-  tags: { "cost-center": "iot-platform" },
+  state: stateIn("222222222222"),
+  tags: thermostat.tags,
   devices: {
-    thingType: {
-      name: "Thermostat",
-      description: "Connected room thermostat reporting temperature and setpoint",
-      searchableAttributes: ["model", "site", "firmware"],
-    },
+    thingType: thermostat.thingType,
     groups: [{ name: "thermostats-staging", description: "All staging thermostats" }],
     things: [
       { name: "Thermostat-S01", attributes: { model: "T100", site: "qa", firmware: "1.4.2" }, groups: ["thermostats-staging"], csrPath: "environments/csr/staging-Thermostat-S01.csr" },
@@ -28,7 +21,7 @@ export const staging: EnvironmentConfigInput = {
     policyGroup: "thermostats-staging",
     fleetProvisioning: { enabled: true },
   },
-  shadows: { classic: true, named: ["config", "schedule"] },
+  shadows: thermostat.shadows,
   history: { ttlDays: 365 },
   processor: { memoryMb: 512, timeoutSeconds: 30, logRetentionDays: 90, reservedConcurrency: 20 },
   rules: { errorAction: "sqs", driftMetrics: true },

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HistoryStore, HistoryStoreProps, historyTableCreateInput } from "../modules/history-store";
@@ -192,23 +191,3 @@ describe("HistoryStore rejects invalid props", () => {
   });
 });
 
-/** Backticked names in the first column of the table under `## <section>`. */
-function readmeTableNames(readme: string, section: string): string[] {
-  const body = readme.split(/^## /m).find((s) => s.startsWith(`${section}\n`)) ?? "";
-  return [...body.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
-}
-
-describe("HistoryStore README", () => {
-  const readme = readFileSync(`${__dirname}/../modules/history-store/README.md`, "utf8");
-  const source = readFileSync(`${__dirname}/../modules/history-store/index.ts`, "utf8");
-
-  it("has exactly the standard sections", () => {
-    expect([...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual(["What it is", "Usage", "Props", "Created resources", "Outputs", "Security notes"]);
-  });
-
-  it("documents every prop of HistoryStoreProps and every public field, and nothing else", () => {
-    const propsBlock = source.match(/export interface HistoryStoreProps \{([\s\S]*?)\n\}/)![1];
-    expect(readmeTableNames(readme, "Props")).toEqual([...propsBlock.matchAll(/readonly (\w+)\??:/g)].map((m) => m[1]));
-    expect(readmeTableNames(readme, "Outputs")).toEqual([...source.matchAll(/public readonly (\w+)\??:/g)].map((m) => m[1]));
-  });
-});

@@ -1,5 +1,3 @@
-import { readFileSync } from "fs";
-import { join } from "path";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { METRIC as HANDLER_METRICS } from "../functions/shadow-history/handler";
@@ -314,17 +312,3 @@ describe("Observability: bad input fails synth with a field-naming message", () 
   });
 });
 
-describe("Observability README", () => {
-  it("documents exactly the props of ObservabilityProps, with the required sections", () => {
-    const dir = join(__dirname, "..", "modules", "observability");
-    const source = readFileSync(join(dir, "index.ts"), "utf8");
-    const block = source.slice(source.indexOf("export interface ObservabilityProps {"));
-    const props = [...block.slice(0, block.indexOf("\n}")).matchAll(/^ {2}readonly (\w+)\??:/gm)].map((m) => m[1]);
-    const readme = readFileSync(join(dir, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("## Props"), readme.indexOf("## Created resources"));
-    const documented = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
-    expect(documented).toEqual(props);
-    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(["What it is", "Usage", "Props", "Created resources", "Outputs", "Security notes"]);
-  });
-});

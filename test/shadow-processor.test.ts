@@ -293,21 +293,3 @@ describe("deterministic packaging", () => {
   });
 });
 
-describe("ShadowProcessor README", () => {
-  const readme = readFileSync(resolve(__dirname, "../modules/shadow-processor/README.md"), "utf8");
-  const source = readFileSync(resolve(__dirname, "../modules/shadow-processor/index.ts"), "utf8");
-  const tableNames = (section: string) => {
-    const body = readme.split(/^## /m).find((s) => s.startsWith(`${section}\n`)) ?? "";
-    return [...body.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
-  };
-
-  it("has exactly the standard sections", () => {
-    expect([...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual(["What it is", "Usage", "Props", "Created resources", "Outputs", "Security notes"]);
-  });
-
-  it("documents every prop of ShadowProcessorProps and every public field, and nothing else", () => {
-    const propsBlock = source.match(/export interface ShadowProcessorProps \{([\s\S]*?)\n\}/)![1];
-    expect(tableNames("Props")).toEqual([...propsBlock.matchAll(/readonly (\w+)\??:/g)].map((m) => m[1]));
-    expect(tableNames("Outputs")).toEqual([...source.matchAll(/public readonly (\w+)\??:/g)].map((m) => m[1]));
-  });
-});

@@ -1,4 +1,5 @@
 /** Policy documents of the IoT logging role: trusted only by IoT in this account, writing only AWSIotLogsV2. */
+import { iotTrustPolicy } from "../../lib/iam";
 import { IOT_LOGGING_ACTIONS, IOT_LOG_GROUP } from "./defaults";
 
 export type { AwsPartition } from "../../lib/aws-names";
@@ -12,18 +13,7 @@ export interface LoggingRoleScope {
 
 /** `sts:AssumeRole` for iot.amazonaws.com only, and only on behalf of this account (confused deputy). */
 export function loggingTrustPolicy(scope: LoggingRoleScope): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "IotLoggingOnly",
-        Effect: "Allow",
-        Principal: { Service: "iot.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": scope.accountId } },
-      },
-    ],
-  });
+  return iotTrustPolicy({ sid: "IotLoggingOnly", accountId: scope.accountId });
 }
 
 export function iotLogGroupArn(scope: LoggingRoleScope): string {

@@ -3,6 +3,7 @@
  * claim-certificate policy (optionally attached to a claim certificate made
  * from a CSR, so no key enters Terraform state).
  */
+import { iotTrustPolicy } from "../../lib/iam";
 import { Construct } from "constructs";
 import { ITerraformDependable, TerraformResourceLifecycle } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -74,18 +75,8 @@ export function createFleetResources(scope: Construct, ctx: FleetContext): Fleet
     role = new IamRole(scope, "provisioning-role", {
       name: fleet.roleName,
       description: `Lets AWS IoT register things for provisioning template ${fleet.templateName}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "iot.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            // Confused-deputy guard: only AWS IoT acting for this account may assume the role.
-            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-          },
-        ],
-      }),
+      // Confused-deputy guard: only AWS IoT acting for this account may assume the role.
+      assumeRolePolicy: iotTrustPolicy({ sid: "IotProvisioningOnly", accountId: ctx.accountId }),
     });
     const registration = new IamRolePolicyAttachment(scope, "provisioning-role-registration", {
       role: role.name,

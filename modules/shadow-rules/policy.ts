@@ -1,4 +1,5 @@
 /** Minimal typed IAM/KMS policy documents, serialised with JSON.stringify (tokens resolve inside strings). */
+import { iotTrustPolicy } from "../../lib/iam";
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -18,19 +19,5 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
  * account, only for rules whose name matches (confused-deputy protection).
  */
 export function iotRuleTrustPolicy(accountId: string, ruleArnPattern: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AssumedByIotRulesOfThisAccount",
-        Effect: "Allow",
-        Principal: { Service: "iot.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "aws:SourceAccount": accountId },
-          ArnLike: { "aws:SourceArn": ruleArnPattern },
-        },
-      },
-    ],
-  });
+  return iotTrustPolicy({ sid: "AssumedByIotRulesOfThisAccount", accountId, sourceArnLike: ruleArnPattern });
 }
