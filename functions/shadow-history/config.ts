@@ -23,3 +23,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
   }
   return { tableName, ttlDays };
 }
+
+/**
+ * DynamoDB client settings of the processor (see docs/reliability.md).
+ * The rule invokes the function asynchronously, so Lambda retries a failed
+ * invocation twice and then dead-letters it; in-function retries only need to
+ * ride out short blips. Worst case 3 x 3 s plus backoff stays far inside the
+ * 30 s function timeout, so a stuck call ends in a thrown, logged error rather
+ * than a killed invocation.
+ */
+export const DYNAMODB_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  retryMode: "standard",
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 3_000,
+  /** Without it the SDK only logs a warning when requestTimeout passes and keeps waiting. */
+  throwOnRequestTimeout: true,
+} as const;

@@ -74,7 +74,11 @@ function checkTree(value: unknown, field: string, depth: number): number {
     return value.reduce<number>((max, v, i) => Math.max(max, checkTree(v, `${field}[${i}]`, depth + 1)), depth + 1);
   }
   if (isObject(value)) {
-    return Object.entries(value).reduce<number>((max, [k, v]) => Math.max(max, checkTree(v, `${field}.${k}`, depth + 1)), depth + 1);
+    return Object.entries(value).reduce<number>((max, [k, v]) => {
+      // JSON.parse keeps it as a field, but JavaScript readers of the history (the SDK's unmarshall included) drop it silently.
+      if (k === "__proto__") fail(`${field}.${k}`, "is a field name JavaScript readers of the history silently drop; rename the field");
+      return Math.max(max, checkTree(v, `${field}.${k}`, depth + 1));
+    }, depth + 1);
   }
   return fail(field, `has a value of type ${typeof value}, which is not JSON`);
 }

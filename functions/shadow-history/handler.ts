@@ -15,9 +15,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { PARTITION_KEY } from "../../modules/history-store/schema";
-import { ProcessorConfig, loadConfig } from "./config";
+import { DYNAMODB_CLIENT_SETTINGS, ProcessorConfig, loadConfig } from "./config";
 import { InvalidShadowEventError, parseShadowDocumentsEvent } from "./event";
-import { toHistoryItem } from "./transform";
+import { toDocumentItem, toHistoryItem } from "./transform";
 
 export { InvalidShadowEventError } from "./event";
 
@@ -40,18 +40,24 @@ const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 
 const metrics = new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "shadow-history" });
 
 // Created once per execution environment. The endpoint comes from the SDK's own
-// resolution (AWS_ENDPOINT_URL_DYNAMODB works for local servers). Bounded
-// attempts and timeouts keep the worst case (3 x (1 s connect + 3 s request)
-// plus backoff) well under the function timeout, so a slow call fails and is
-// retried by Lambda instead of being killed mid-write.
-const documentClient = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-  }),
-  // State values are already JS numbers (JSON.parse); storing them as-is loses nothing further.
-  { marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true } },
-);
+// resolution (AWS_ENDPOINT_URL_DYNAMODB works for local servers). Settings and
+// their reasons: config.ts DYNAMODB_CLIENT_SETTINGS and docs/reliability.md.
+const client = new DynamoDBClient({
+  maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
+  retryMode: DYNAMODB_CLIENT_SETTINGS.retryMode,
+  requestHandler: {
+    connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
+    requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
+    throwOnRequestTimeout: DYNAMODB_CLIENT_SETTINGS.throwOnRequestTimeout,
+  },
+});
+const documentClient = DynamoDBDocumentClient.from(client, {
+  marshallOptions: {
+    removeUndefinedValues: true,
+    // State values are already JS numbers (JSON.parse); storing them as-is loses nothing further.
+    allowImpreciseNumbers: true,
+  },
+});
 
 let config: ProcessorConfig | undefined;
 
@@ -80,7 +86,8 @@ export async function handler(event: unknown, context?: Context): Promise<Proces
       await documentClient.send(
         new PutCommand({
           TableName: config.tableName,
-          Item: item,
+          // Device objects go in as Maps (see toDocumentItem): field names never steer the marshaller.
+          Item: toDocumentItem(item),
           // One item per (thing, shadow, version): a redelivery finds the key taken.
           ConditionExpression: "attribute_not_exists(#pk)",
           ExpressionAttributeNames: { "#pk": PARTITION_KEY },

@@ -2,6 +2,7 @@
  * Pure transformation of a validated `update/documents` event into one
  * history item. No I/O, no clock: the caller passes the receive time.
  */
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { CLASSIC_SHADOW, shadowVersionKey } from "../../modules/history-store/schema";
 import type { JsonObject, JsonValue, ShadowDocumentsEvent, ShadowState } from "./event";
 
@@ -41,6 +42,16 @@ function isPlainObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// State field names are device data: "constructor", "toString" or "__proto__"
+// must read and write as ordinary fields, never as Object.prototype members.
+function own(obj: JsonObject | undefined, key: string): JsonValue | undefined {
+  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Structural equality of JSON values; arrays compare element by element (the shadow service treats them as values). */
 export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
@@ -49,7 +60,7 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   }
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -66,7 +77,7 @@ function diffPaths(before: JsonValue | undefined, after: JsonValue | undefined, 
     const b = (before ?? {}) as JsonObject;
     const a = (after ?? {}) as JsonObject;
     for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
-      diffPaths(b[key], a[key], `${path}/${pointerSegment(key)}`, out);
+      diffPaths(own(b, key), own(a, key), `${path}/${pointerSegment(key)}`, out);
     }
     return;
   }
@@ -89,12 +100,12 @@ export function changedKeys(previous: ShadowState | undefined, current: ShadowSt
 export function computeDrift(desired: JsonObject | undefined, reported: JsonObject | undefined): JsonObject {
   const drift: JsonObject = {};
   for (const [key, want] of Object.entries(desired ?? {})) {
-    const have = reported?.[key];
+    const have = own(reported, key);
     if (isPlainObject(want) && isPlainObject(have)) {
       const nested = computeDrift(want, have);
-      if (Object.keys(nested).length > 0) drift[key] = nested;
+      if (Object.keys(nested).length > 0) setOwn(drift, key, nested);
     } else if (!jsonEqual(want, have)) {
-      drift[key] = want;
+      setOwn(drift, key, want);
     }
   }
   return drift;
@@ -120,4 +131,59 @@ export function toHistoryItem(event: ShadowDocumentsEvent, options: TransformOpt
     clientToken: event.clientToken,
     expiresAt: options.ttlDays === undefined ? undefined : event.timestamp + options.ttlDays * SECONDS_PER_DAY,
   };
+}
+
+/** DynamoDB attribute value of a JSON value. */
+export function toAttributeValue(value: unknown): AttributeValue {
+  if (value === null) return { NULL: true };
+  if (typeof value === "string") return { S: value };
+  if (typeof value === "boolean") return { BOOL: value };
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new RangeError(`cannot store ${value} in DynamoDB`);
+    return { N: String(value) };
+  }
+  if (Array.isArray(value)) return { L: value.map((v) => toAttributeValue(v)) };
+  if (typeof value === "object") return { M: toAttributeMap(value) };
+  throw new TypeError(`cannot store a ${typeof value} in DynamoDB`);
+}
+
+/**
+ * DynamoDB attribute map of an object (e.g. a HistoryItem); undefined
+ * properties are left out. Every own key is kept as data: the SDK's `marshall`
+ * throws on a field named "constructor" and drops one named "__proto__".
+ */
+export function toAttributeMap(value: object): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, toAttributeValue(v)]),
+  );
+}
+
+/** What the DocumentClient marshals: JSON values, with device objects as Maps. */
+export type DocumentValue = string | number | boolean | null | DocumentValue[] | Map<string, DocumentValue> | { [key: string]: DocumentValue | undefined };
+
+/**
+ * A HistoryItem in the form lib-dynamodb's marshaller stores faithfully.
+ * Device-supplied objects become Maps: the marshaller decides an object's type
+ * from its `constructor` property, so a state field named "constructor" (e.g.
+ * `{"constructor":{"name":"Set"}}`) would otherwise be mistaken for a Set or a
+ * class instance. A Map's entries are data, never properties, and marshal to
+ * the same DynamoDB M attribute. Undefined properties are left out.
+ */
+export function toDocumentItem(item: HistoryItem): Record<string, DocumentValue> {
+  const out: Record<string, DocumentValue> = {};
+  for (const [key, value] of Object.entries(item)) if (value !== undefined) out[key] = toDocumentValue(value);
+  return out;
+}
+
+function toDocumentValue(value: unknown): DocumentValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new RangeError(`cannot store ${value} in DynamoDB`);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(toDocumentValue);
+  if (typeof value === "object") return new Map(Object.entries(value).map(([k, v]) => [k, toDocumentValue(v)]));
+  throw new TypeError(`cannot store a ${typeof value} in DynamoDB`);
 }
