@@ -44,6 +44,9 @@ function namedRecord(keyRule: NameRule, value: z.ZodType<string>) {
   });
 }
 
+/** Construct ids (derived from thing and group names) cannot shadow Object.prototype members. */
+const RESERVED_IDS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 const positive = (what: string) => z.number().positive({ message: `${what} must be greater than 0` });
 
 /** Short lowercase token used in every resource name; keeps names within the tightest AWS limits. */
@@ -125,7 +128,11 @@ const historySchema = z
     billingMode: z.enum(["PAY_PER_REQUEST", "PROVISIONED"]).default("PAY_PER_REQUEST"),
     /** Read/write capacity when billingMode is PROVISIONED (autoscaling targets these as minimums). */
     provisioned: z
-      .object({ readCapacity: z.number().int().min(1), writeCapacity: z.number().int().min(1), maxCapacity: z.number().int().min(1) })
+      .object({
+        readCapacity: z.number().int().min(1).max(40000),
+        writeCapacity: z.number().int().min(1).max(40000),
+        maxCapacity: z.number().int().min(1).max(40000),
+      })
       .strict()
       .optional(),
     /** Days an item is kept before DynamoDB TTL removes it; omit to keep history forever. */
@@ -256,33 +263,72 @@ export const environmentConfigSchema = z
       issue(["history", "provisioned"], "billingMode PROVISIONED needs provisioned.readCapacity, writeCapacity and maxCapacity");
     }
 
-    const seenThings = new Map<string, number>();
-    const groupNames = new Set(devices.groups.map((g) => g.name));
-    const seenGroups = new Set<string>();
+    const keyGeneration = devices.certificateMode === "generate";
+    const fleet = devices.fleetProvisioning.enabled || devices.certificateMode === "fleet-provisioning";
+    if (fleet && devices.thingType.name.length > 127) {
+      issue(["devices", "thingType", "name"], "fleet provisioning names things <thingType>-<serial>; keep the thing type name at most 127 characters");
+    }
+
+    const groupsByName = new Map(devices.groups.map((g) => [g.name, g]));
     devices.groups.forEach((g, i) => {
-      if (seenGroups.has(g.name)) issue(["devices", "groups", i, "name"], `duplicate thing group "${g.name}"`);
-      seenGroups.add(g.name);
-      if (g.parent && !groupNames.has(g.parent)) issue(["devices", "groups", i, "parent"], `parent group "${g.parent}" is not defined in devices.groups`);
+      if (RESERVED_IDS.has(g.name)) issue(["devices", "groups", i, "name"], `"${g.name}" is reserved (an Object.prototype member cannot be a construct id); choose another name`);
+      if (devices.groups.findIndex((other) => other.name === g.name) !== i) issue(["devices", "groups", i, "name"], `duplicate thing group "${g.name}"`);
+      if (g.parent && !groupsByName.has(g.parent)) issue(["devices", "groups", i, "parent"], `parent group "${g.parent}" is not defined in devices.groups`);
+      // Walk up the parents: AWS allows 7 levels and no cycles.
+      const seen = new Set<string>([g.name]);
+      let depth = 1;
+      for (let parent = g.parent; parent && groupsByName.has(parent); parent = groupsByName.get(parent)!.parent) {
+        if (seen.has(parent)) {
+          issue(["devices", "groups", i, "parent"], `groups form a cycle through "${parent}"; a group cannot be its own ancestor`);
+          break;
+        }
+        seen.add(parent);
+        depth += 1;
+      }
+      if (depth > 7) issue(["devices", "groups", i, "parent"], `group "${g.name}" is ${depth} levels deep; AWS allows 7`);
     });
+    /** A group and its ancestors (cycle-safe). */
+    const lineage = (name: string): Set<string> => {
+      const out = new Set<string>();
+      for (let n: string | undefined = name; n && !out.has(n); n = groupsByName.get(n)?.parent) out.add(n);
+      return out;
+    };
+
+    const seenThings = new Map<string, number>();
     const maxAttributes = 50; // every thing gets the configured thing type, which allows 50 (3 without a type)
     devices.things.forEach((t, i) => {
       const first = seenThings.get(t.name);
       if (first !== undefined) issue(["devices", "things", i, "name"], `duplicate thing name "${t.name}" (also devices.things[${first}])`);
       else seenThings.set(t.name, i);
+      if (RESERVED_IDS.has(t.name)) issue(["devices", "things", i, "name"], `"${t.name}" is reserved (an Object.prototype member cannot be a construct id); choose another name`);
+      if (keyGeneration && t.name.includes(":")) issue(["devices", "things", i, "name"], `thing "${t.name}": ':' is not allowed when keys are generated (the key's SSM parameter path uses the thing name)`);
       if (Object.keys(t.attributes).length > maxAttributes) {
         issue(["devices", "things", i, "attributes"], `thing "${t.name}" has ${Object.keys(t.attributes).length} attributes; AWS allows ${maxAttributes} with a thing type`);
       }
+      if (t.groups.length > 10) issue(["devices", "things", i, "groups"], `thing "${t.name}" is in ${t.groups.length} groups; a thing can be in at most 10`);
       t.groups.forEach((g, j) => {
-        if (!groupNames.has(g)) issue(["devices", "things", i, "groups", j], `thing "${t.name}" names group "${g}", which is not defined in devices.groups`);
+        if (!groupsByName.has(g)) issue(["devices", "things", i, "groups", j], `thing "${t.name}" names group "${g}", which is not defined in devices.groups`);
+        if (t.groups.indexOf(g) !== j) issue(["devices", "things", i, "groups", j], `thing "${t.name}" lists group "${g}" twice`);
       });
       if (devices.certificateMode === "csr" && !t.csrPath && !t.csrPem) {
         issue(["devices", "things", i], `thing "${t.name}" needs csrPath or csrPem when certificateMode is "csr"`);
       }
+      if (keyGeneration && (t.csrPath || t.csrPem)) issue(["devices", "things", i], `thing "${t.name}": certificateMode "generate" creates the key pair; drop csrPath/csrPem`);
       if (t.csrPath && t.csrPem) issue(["devices", "things", i], `thing "${t.name}" has both csrPath and csrPem; keep one`);
+      const policyGroup = devices.policyGroup;
+      if (devices.policyAttachment === "thing-group" && policyGroup && groupsByName.has(policyGroup) && !t.groups.some((g) => lineage(g).has(policyGroup))) {
+        issue(["devices", "things", i, "groups"], `thing "${t.name}" is not in policyGroup "${policyGroup}" (or a child of it), so it would get no device policy`);
+      }
     });
     if (devices.policyAttachment === "thing-group") {
       if (!devices.policyGroup) issue(["devices", "policyGroup"], `policyAttachment "thing-group" needs policyGroup`);
-      else if (!groupNames.has(devices.policyGroup)) issue(["devices", "policyGroup"], `policyGroup "${devices.policyGroup}" is not defined in devices.groups`);
+      else if (!groupsByName.has(devices.policyGroup)) issue(["devices", "policyGroup"], `policyGroup "${devices.policyGroup}" is not defined in devices.groups`);
+    } else if (devices.policyGroup) {
+      issue(["devices", "policyGroup"], `only used with policyAttachment "thing-group"; remove it or set policyAttachment: "thing-group"`);
+    }
+    const provisioned = cfg.history.provisioned;
+    if (provisioned && provisioned.maxCapacity < Math.max(provisioned.readCapacity, provisioned.writeCapacity)) {
+      issue(["history", "provisioned", "maxCapacity"], "must be at least readCapacity and writeCapacity (autoscaling's upper bound)");
     }
     if (Array.isArray(cfg.shadows.named)) {
       const seen = new Set<string>();

@@ -90,35 +90,41 @@ describe("random single-field corruptions of valid configs", () => {
 });
 
 /**
- * Found by the properties above: configs the schema accepts but a module rejects
- * at synth, with the module's own Error (clear, but naming a construct prop, not
- * the environment and config field). Each row pins today's behaviour; when
- * lib/config-schema.ts learns the rule, the row fails and moves into the
- * corruption catalog of test/helpers/arbitraries.ts. See docs/reliability.md.
+ * Found by the properties above: configs the schema used to accept and a module
+ * then rejected at synth with a construct-prop message. The schema now names the
+ * environment and config field for each (see docs/reliability.md).
  */
-describe("known gaps between the config schema and the modules", () => {
+describe("configs modules would reject are caught by the schema, naming the field", () => {
   type Cfg = { [key: string]: any };
-  const gaps: [string, (c: Cfg) => void, RegExp][] = [
-    ["a thing named like an Object.prototype member", (c) => (c.devices.things[0].name = "toString"), /already a Construct with name 'toString'/],
-    ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), /already a Construct with name 'constructor'/],
-    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), /device policy is attached to group "site-lab", which this thing is not in/],
-    ["PROVISIONED maxCapacity below the capacities", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 5, writeCapacity: 5, maxCapacity: 1 } }), /maxCapacity \(at least readCapacity and writeCapacity\)/],
-    ["PROVISIONED capacity above 40000", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 50000, writeCapacity: 5, maxCapacity: 60000 } }), /readCapacity: must be a whole number from 1 to 40000/],
-    ["a 128-character thing type with fleet provisioning", (c) => Object.assign(c.devices, { thingType: { name: "T".repeat(128) }, fleetProvisioning: { enabled: true } }), /thingNamePrefix: IoT thing name "T+-" is 129 characters long/],
-    ["a thing name with ':' when keys are generated", (c) => Object.assign(c.devices, { certificateMode: "generate", things: [{ name: "lab:1" }] }), /SSM parameter name "\/iot-dev\/device-keys\/lab:1\/private-key" is invalid/],
-    ["a CSR with certificateMode generate", (c) => (c.devices.certificateMode = "generate"), /certificateMode "generate" creates the key pair, so csrPath\/csrPem is not used/],
-    ["a thing in 11 groups", (c) => Object.assign(c.devices, { groups: Array.from({ length: 11 }, (_, i) => ({ name: `g${i}` })), things: [{ ...c.devices.things[0], groups: Array.from({ length: 11 }, (_, i) => `g${i}`) }] }), /11 given; a thing can be in at most 10 groups/],
-    ["a thing listing a group twice", (c) => (c.devices.things[0].groups = ["site-lab", "site-lab"]), /lists group "site-lab" twice/],
-    ["a cycle of parent groups", (c) => Object.assign(c.devices, { groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [] }), /groups form a cycle/],
-    ["a group hierarchy 8 levels deep", (c) => Object.assign(c.devices, { groups: Array.from({ length: 8 }, (_, i) => ({ name: `g${i}`, ...(i ? { parent: `g${i - 1}` } : {}) })), things: [] }), /hierarchy is 8 levels deep; AWS allows 7/],
-    ["policyGroup with policyAttachment certificate", (c) => (c.devices.policyGroup = "site-lab"), /policyGroup: only used with policyAttachment "thing-group"/],
+  const cases: [string, (c: Cfg) => void, string, RegExp][] = [
+    ["a thing named like an Object.prototype member", (c) => (c.devices.things[0].name = "toString"), "devices.things[0].name", /reserved/],
+    ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), "devices.groups[2].name", /reserved/],
+    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), "devices.things[2].groups", /not in policyGroup "site-lab"/],
+    ["PROVISIONED maxCapacity below the capacities", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 5, writeCapacity: 5, maxCapacity: 1 } }), "history.provisioned.maxCapacity", /at least readCapacity and writeCapacity/],
+    ["PROVISIONED capacity above 40000", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 50000, writeCapacity: 5, maxCapacity: 60000 } }), "history.provisioned.readCapacity", /40000/],
+    ["a 128-character thing type with fleet provisioning", (c) => Object.assign(c.devices, { thingType: { name: "T".repeat(128) }, fleetProvisioning: { enabled: true } }), "devices.thingType.name", /at most 127/],
+    ["a thing name with ':' when keys are generated", (c) => Object.assign(c.devices, { certificateMode: "generate", things: [{ name: "lab:1" }] }), "devices.things[0].name", /':' is not allowed/],
+    ["a CSR with certificateMode generate", (c) => (c.devices.certificateMode = "generate"), "devices.things[0]", /drop csrPath\/csrPem/],
+    ["a thing in 11 groups", (c) => Object.assign(c.devices, { groups: Array.from({ length: 11 }, (_, i) => ({ name: `g${i}` })), things: [{ ...c.devices.things[0], groups: Array.from({ length: 11 }, (_, i) => `g${i}`) }] }), "devices.things[0].groups", /at most 10/],
+    ["a thing listing a group twice", (c) => (c.devices.things[0].groups = ["site-lab", "site-lab"]), "devices.things[0].groups[1]", /twice/],
+    ["a cycle of parent groups", (c) => Object.assign(c.devices, { groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [] }), "devices.groups[0].parent", /cycle/],
+    ["a group hierarchy 8 levels deep", (c) => Object.assign(c.devices, { groups: Array.from({ length: 8 }, (_, i) => ({ name: `g${i}`, ...(i ? { parent: `g${i - 1}` } : {}) })), things: [] }), "devices.groups[7].parent", /8 levels deep; AWS allows 7/],
+    ["policyGroup with policyAttachment certificate", (c) => (c.devices.policyGroup = "site-lab"), "devices.policyGroup", /only used with policyAttachment "thing-group"/],
   ];
 
-  it.each(gaps)("%s: passes config validation, then fails at synth with the module's error", (_label, mutate, moduleMessage) => {
+  it.each(cases)("%s", (_label, mutate, field, message) => {
     const config: Cfg = structuredClone(dev);
     mutate(config);
-    expect(() => resolveEnvironment(config, "dev")).not.toThrow();
-    expect(() => buildApp(Testing.app(), { environments: { dev: config } })).toThrow(moduleMessage);
+    let error: unknown;
+    try {
+      resolveEnvironment(config, "dev");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvironmentConfigError);
+    const problem = (error as EnvironmentConfigError).problems.find((p) => p.field === field);
+    expect({ field, found: problem !== undefined, problems: (error as EnvironmentConfigError).problems }).toEqual(expect.objectContaining({ field, found: true }));
+    expect(problem!.message).toMatch(message);
   });
 });
 
