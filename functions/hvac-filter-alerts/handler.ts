@@ -6,10 +6,10 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { InvalidShadowEventError, parseShadowDocumentsEvent } from "../shadow-history/event";
+import { INVALID_EVENT_METRIC, parseOrReject } from "../shared/parse-or-reject";
 import { FilterAlert, filterAlertFor, thresholdFromEnv } from "./alert";
 
-export const METRIC = { filterReplacementDue: "FilterReplacementDue", invalid: "InvalidEvent" } as const;
+export const METRIC = { filterReplacementDue: "FilterReplacementDue", invalid: INVALID_EVENT_METRIC } as const;
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "hvac-filter-alerts";
 const logger = new Logger({ serviceName });
@@ -18,16 +18,7 @@ const metrics = new Metrics({ serviceName });
 export async function handler(event: unknown): Promise<FilterAlert | undefined> {
   try {
     const threshold = thresholdFromEnv(process.env);
-    let parsed;
-    try {
-      parsed = parseShadowDocumentsEvent(event);
-    } catch (error) {
-      if (error instanceof InvalidShadowEventError) {
-        metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-        logger.error("Rejected invalid shadow event", { field: error.field, reason: error.message });
-      }
-      throw error;
-    }
+    const parsed = parseOrReject(event, logger, metrics);
     const alert = filterAlertFor(parsed, threshold);
     if (alert) {
       metrics.addMetric(METRIC.filterReplacementDue, MetricUnit.Count, 1);

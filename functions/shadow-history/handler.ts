@@ -16,7 +16,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { PARTITION_KEY } from "../../modules/history-store/schema";
 import { DYNAMODB_CLIENT_SETTINGS, ProcessorConfig, loadConfig } from "./config";
-import { InvalidShadowEventError, parseShadowDocumentsEvent } from "./event";
+import { INVALID_EVENT_METRIC, parseOrReject } from "../shared/parse-or-reject";
 import { toDocumentItem, toHistoryItem } from "./transform";
 
 export { InvalidShadowEventError } from "./event";
@@ -24,7 +24,7 @@ export { InvalidShadowEventError } from "./event";
 export const METRIC = {
   stored: "ShadowUpdateStored",
   duplicate: "DuplicateSkipped",
-  invalid: "InvalidEvent",
+  invalid: INVALID_EVENT_METRIC,
   drift: "DriftDetected",
   writeFailed: "StoreFailed",
 } as const;
@@ -69,16 +69,7 @@ export async function handler(event: unknown, context?: Context): Promise<Proces
   if (context) logger.addContext(context);
   try {
     config ??= loadConfig(process.env);
-    let parsed;
-    try {
-      parsed = parseShadowDocumentsEvent(event);
-    } catch (error) {
-      if (error instanceof InvalidShadowEventError) {
-        metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-        logger.error("Rejected invalid shadow event", { field: error.field, reason: error.message });
-      }
-      throw error;
-    }
+    const parsed = parseOrReject(event, logger, metrics);
 
     const item = toHistoryItem(parsed, { receivedAtMs: Date.now(), ttlDays: config.ttlDays });
     const key = { thingName: item.thingName, shadowName: item.shadowName, version: item.version };
