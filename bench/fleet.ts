@@ -1,10 +1,11 @@
 /** Generated environment configs for scaling benchmarks and large-fleet tests. */
 import type { EnvironmentConfigInput } from "../lib/config-schema";
 import { dev } from "../environments/dev";
+import { findRepoRoot } from "../lib/repo-root";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const SAMPLE_CSR = readFileSync(join(__dirname, "..", "environments", "csr", "dev-Thermostat-01.csr"), "utf8");
+const SAMPLE_CSR = readFileSync(join(findRepoRoot(__dirname), "environments", "csr", "dev-Thermostat-01.csr"), "utf8");
 
 /** dev with `devices` generated things (inline CSR, 3 attributes, one group) and `namedShadows` named shadows. */
 export function generatedFleet(devices: number, namedShadows = 2): EnvironmentConfigInput {

@@ -10,10 +10,11 @@ import { DeviceIdentity } from "../modules/device-identity";
 import { Observability } from "../modules/observability";
 import { LogRetentionDays, ShadowProcessor } from "../modules/shadow-processor";
 import { ShadowRules } from "../modules/shadow-rules";
+import { findRepoRoot } from "../lib/repo-root";
 import { HistoryTableRef } from "./data-stack";
 import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base";
 
-export const REPO_ROOT = join(__dirname, "..");
+export const REPO_ROOT = findRepoRoot(__dirname);
 
 export interface PlatformStackProps extends PlatformStackBaseProps {
   /** The data stack's history table (a cross-stack reference). */

@@ -2,7 +2,6 @@
  * Pure transformation of a validated `update/documents` event into one
  * history item. No I/O, no clock: the caller passes the receive time.
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { CLASSIC_SHADOW, shadowVersionKey } from "../../modules/history-store/schema";
 import type { JsonObject, JsonValue, ShadowDocumentsEvent, ShadowState } from "./event";
 
@@ -131,33 +130,6 @@ export function toHistoryItem(event: ShadowDocumentsEvent, options: TransformOpt
     clientToken: event.clientToken,
     expiresAt: options.ttlDays === undefined ? undefined : event.timestamp + options.ttlDays * SECONDS_PER_DAY,
   };
-}
-
-/** DynamoDB attribute value of a JSON value. */
-export function toAttributeValue(value: unknown): AttributeValue {
-  if (value === null) return { NULL: true };
-  if (typeof value === "string") return { S: value };
-  if (typeof value === "boolean") return { BOOL: value };
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new RangeError(`cannot store ${value} in DynamoDB`);
-    return { N: String(value) };
-  }
-  if (Array.isArray(value)) return { L: value.map((v) => toAttributeValue(v)) };
-  if (typeof value === "object") return { M: toAttributeMap(value) };
-  throw new TypeError(`cannot store a ${typeof value} in DynamoDB`);
-}
-
-/**
- * DynamoDB attribute map of an object (e.g. a HistoryItem); undefined
- * properties are left out. Every own key is kept as data: the SDK's `marshall`
- * throws on a field named "constructor" and drops one named "__proto__".
- */
-export function toAttributeMap(value: object): Record<string, AttributeValue> {
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, toAttributeValue(v)]),
-  );
 }
 
 /** What the DocumentClient marshals: JSON values, with device objects as Maps. */

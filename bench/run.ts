@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: synth, scaling, processor and CI benchmarks; prints a table
+ * and writes BENCHMARKS.md. Knobs (environment):
+ *   BENCH_RUNS=5           repetitions per figure (at least 5 for a recorded run)
+ *   BENCH_LARGE_RUNS=5     repetitions for the largest fleet
+ *   BENCH_DEVICES=10,100,1000,10000
+ *   BENCH_EVENTS=1500      processor events per run and path
+ *   BENCH_SKIP_CI=1        skip the clean-clone CI run
+ *   BENCH_OUTPUT=path      write the report elsewhere (default BENCHMARKS.md)
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { benchCi } from "./ci";
+import { benchProcessor } from "./processor";
+import { ROOT, run } from "./proc";
+import { renderConsole, renderMarkdown } from "./report";
+import { BenchResults, BurstSummary, loadNow, machineFacts } from "./results";
+import { benchSynth } from "./synth";
+
+function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+interface BurstRun {
+  readonly events: number;
+  readonly concurrency: number;
+  readonly eventsPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  readonly correct: boolean;
+}
+
+/**
+ * Hook for bench/burst.ts (written separately): included when the file exists and
+ * exports runBurst. Each run is its own process (its CLI entry calls runBurst()),
+ * because a loaded bundle keeps the endpoint of the server it first saw.
+ */
+function burst(runs: number): BurstSummary | undefined {
+  const file = join(__dirname, "burst.ts");
+  if (!existsSync(file) || !/export (async )?function runBurst\b/.test(readFileSync(file, "utf8"))) return undefined;
+  log(`burst: bench/burst.ts (runBurst with its defaults), ${runs} runs, each in a fresh process`);
+  const results = Array.from({ length: runs }, () => {
+    const out = run(process.execPath, ["--import", "tsx", "bench/burst.ts"], { check: false });
+    const json = out.stdout.slice(out.stdout.indexOf("{"));
+    if (!json) throw new Error(`bench/burst.ts printed no result (exit ${out.status}):\n${out.stderr.slice(-1000)}`);
+    return JSON.parse(json) as BurstRun;
+  });
+  return {
+    runs,
+    eventsPerSecond: results.map((b) => b.eventsPerSecond),
+    p50Ms: results.map((b) => b.latencyMs.p50),
+    p99Ms: results.map((b) => b.latencyMs.p99),
+    correct: results.every((b) => b.correct),
+    settings: `${results[0].events} events, concurrency ${results[0].concurrency} (runBurst defaults)`,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const runs = numberEnv("BENCH_RUNS", 5);
+  if (runs < 5) log(`BENCH_RUNS=${runs}: fewer than 5 runs, fine for a trial but not for a recorded result`);
+  const deviceCounts = (process.env.BENCH_DEVICES ?? "10,100,1000,10000").split(",").map(Number);
+  const load: Record<string, number> = {};
+  const facts = machineFacts();
+  const date = new Date().toISOString();
+
+  load.synth = loadNow();
+  const synth = benchSynth({ runs, largeRuns: numberEnv("BENCH_LARGE_RUNS", runs), deviceCounts, log });
+  load.processor = loadNow();
+  const processor = await benchProcessor({ runs, eventsPerRun: numberEnv("BENCH_EVENTS", 1500), concurrency: [1, 16], log });
+  load.burst = loadNow();
+  const burstSummary = burst(runs);
+  load.ci = loadNow();
+  const ci = process.env.BENCH_SKIP_CI === "1" ? { skipped: "BENCH_SKIP_CI=1" } : benchCi(log);
+  load.end = loadNow();
+
+  const results: BenchResults = {
+    meta: { command: "npm run bench", date, ...facts, load, durationMs: performance.now() - started, runs },
+    synth,
+    processor,
+    ci,
+    burst: burstSummary,
+  };
+  const output = process.env.BENCH_OUTPUT ?? join(ROOT, "BENCHMARKS.md");
+  writeFileSync(output, renderMarkdown(results));
+  console.log(renderConsole(results));
+  console.log(`\nwrote ${output}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
