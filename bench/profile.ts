@@ -53,7 +53,7 @@ export const SYNTH_RULES: RuleSet = {
     GC,
     // cdktf records a full stack trace for every token it creates; tsx's source maps make each one costly.
     { category: "stack-trace capture on token creation (cdktf)", test: (f) => f.functionName === "captureStackTrace" && f.url.includes("cdktf") },
-    { category: "module loading and TypeScript transpiling", test: (f) => /node:internal\/modules|\/tsx\/|\/esbuild\//.test(f.url) },
+    { category: "module loading (and transpiling, under tsx)", test: (f) => /node:internal\/modules|\/tsx\/|\/esbuild\//.test(f.url) },
     { category: "token resolution during synth (cdktf)", test: (f) => f.url.includes("cdktf/lib/tokens") },
     { category: "JSON serialization and file writing", test: (f) => f.url.includes("json-stable-stringify") || f.functionName === "writeFileSync" },
   ],
@@ -122,11 +122,12 @@ export function categorize(profile: CpuProfile, rules: RuleSet): ProfileShare[] 
   return [...totals.entries()].map(([category, t]) => ({ category, share: t / all, ms: t / 1000 })).sort((a, b) => b.share - a.share);
 }
 
-/** Runs `node --cpu-prof --import tsx <args>` once and categorizes the main thread's profile. */
+/** Runs `node --cpu-prof [--import tsx] <args>` once (tsx only for a .ts entry) and categorizes the main thread's profile. */
 export function profileChild(args: readonly string[], rules: RuleSet, options: RunOptions = {}): ProfileShare[] {
   const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
   try {
-    run(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", ...args], options);
+    const loader = args[0]?.endsWith(".js") ? [] : ["--import", "tsx"];
+    run(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...loader, ...args], options);
     // The main thread's profile is the largest (tsx's loader thread writes a small one).
     const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).map((f) => readFileSync(join(dir, f), "utf8"));
     const main = files.sort((a, b) => b.length - a.length)[0];
@@ -138,5 +139,6 @@ export function profileChild(args: readonly string[], rules: RuleSet, options: R
 
 /** Profiles one synth (`what` as for synth-child: "envs", "fleet" or a device count). */
 export function profileSynth(what: string): ProfileShare[] {
-  return profileChild(["bench/synth-child.ts", "deep", what], SYNTH_RULES);
+  // The precompiled child (built by synth.ts before any profile), as the shipped app runs.
+  return profileChild([join("dist", "bench", "synth-child.js"), "deep", what], SYNTH_RULES);
 }

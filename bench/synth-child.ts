@@ -18,7 +18,7 @@ import { join } from "node:path";
 export interface SynthChildResult {
   /** Process start to synth done, as seen inside the child. */
   readonly ms: number;
-  /** Where it went: node + tsx boot, barrel (root only), project modules, construct tree, synth. */
+  /** Where it went: node boot, barrel (root only), project modules, construct tree, synth. */
   readonly phases: { readonly boot: number; readonly barrel: number; readonly load: number; readonly build: number; readonly synth: number };
   readonly maxRssMb: number;
   readonly stacks: number;
