@@ -7,10 +7,9 @@
  * BENCH_RUN_ID prefixes thing names, so several children can share the tables.
  * Prints one JSON line last: ThroughputResult.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { join } from "node:path";
-import { DYNAMODB_CLIENT_SETTINGS } from "../functions/shadow-history/config";
+import { createHistoryDocumentClient } from "../functions/shadow-history/client";
 import { PARTITION_KEY } from "../modules/history-store/schema";
 import { documentItems, thermostatEvents } from "./shadow-events";
 
@@ -36,17 +35,8 @@ const paths: readonly ("h" | "r")[] = process.env.BENCH_PATHS === "handler" ? ["
 const runId = process.env.BENCH_RUN_ID ?? "run";
 const bundle = require(join(__dirname, "..", "dist", "functions", "shadow-history", "index.js")) as Bundle;
 
-// The handler's client settings, marshalling options and items, so only the handler's own work differs.
-const rawClient = new DynamoDBClient({
-  maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
-  retryMode: DYNAMODB_CLIENT_SETTINGS.retryMode,
-  requestHandler: {
-    connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
-    requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
-    throwOnRequestTimeout: DYNAMODB_CLIENT_SETTINGS.throwOnRequestTimeout,
-  },
-});
-const raw = DynamoDBDocumentClient.from(rawClient, { marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true } });
+// The handler's own client (settings and marshalling), so only the handler's own work differs.
+const raw = createHistoryDocumentClient();
 
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -48,10 +48,11 @@ const GC: Rule = { category: "garbage collection", test: (f) => f.functionName =
 const OTHER = "other (idle, native, node internals)";
 
 export const SYNTH_RULES: RuleSet = {
-  entry: "bench/synth-child.ts",
+  // The precompiled child (dist/bench/synth-child.js), as the shipped app runs.
+  entry: "dist/bench/synth-child.js",
   stack: [
     GC,
-    // cdktf records a full stack trace for every token it creates; tsx's source maps make each one costly.
+    // cdktf records a full stack trace for every token it creates (costlier still with source maps on).
     { category: "stack-trace capture on token creation (cdktf)", test: (f) => f.functionName === "captureStackTrace" && f.url.includes("cdktf") },
     { category: "module loading (and transpiling, under tsx)", test: (f) => /node:internal\/modules|\/tsx\/|\/esbuild\//.test(f.url) },
     { category: "token resolution during synth (cdktf)", test: (f) => f.url.includes("cdktf/lib/tokens") },

@@ -9,13 +9,13 @@
  *   counted as DuplicateSkipped and treated as success;
  * - any other error: thrown (retried, then dead-lettered).
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { PARTITION_KEY } from "../../modules/history-store/schema";
-import { DYNAMODB_CLIENT_SETTINGS, ProcessorConfig, loadConfig } from "./config";
+import { createHistoryDocumentClient } from "./client";
+import { ProcessorConfig, loadConfig } from "./config";
 import { INVALID_EVENT_METRIC, parseOrReject } from "../shared/parse-or-reject";
 import { toDocumentItem, toHistoryItem } from "./transform";
 
@@ -39,25 +39,8 @@ export interface ProcessResult {
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "shadow-history" });
 const metrics = new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "shadow-history" });
 
-// Created once per execution environment. The endpoint comes from the SDK's own
-// resolution (AWS_ENDPOINT_URL_DYNAMODB works for local servers). Settings and
-// their reasons: config.ts DYNAMODB_CLIENT_SETTINGS and docs/reliability.md.
-const client = new DynamoDBClient({
-  maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
-  retryMode: DYNAMODB_CLIENT_SETTINGS.retryMode,
-  requestHandler: {
-    connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
-    requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
-    throwOnRequestTimeout: DYNAMODB_CLIENT_SETTINGS.throwOnRequestTimeout,
-  },
-});
-const documentClient = DynamoDBDocumentClient.from(client, {
-  marshallOptions: {
-    removeUndefinedValues: true,
-    // State values are already JS numbers (JSON.parse); storing them as-is loses nothing further.
-    allowImpreciseNumbers: true,
-  },
-});
+// Created once per execution environment (see client.ts).
+const documentClient = createHistoryDocumentClient();
 
 let config: ProcessorConfig | undefined;
 
