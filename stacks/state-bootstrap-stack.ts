@@ -7,7 +7,6 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
@@ -18,6 +17,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { LocalBackend } from "cdktf";
 import { assertName } from "../lib/aws-names";
+import { ServiceKey } from "../lib/kms";
 import { PROJECT_TAG_VALUE } from "../lib/tags";
 import { configureAwsProvider } from "./platform-stack-base";
 
@@ -41,7 +41,6 @@ export class StateBootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
     assertName("s3Bucket", props.bucketName, `${id}: bucketName`);
-    assertName("kmsAlias", props.kmsAliasName, `${id}: kmsAliasName`);
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
     configureAwsProvider(this, {
       accountId: props.accountId,
@@ -52,13 +51,12 @@ export class StateBootstrapStack extends TerraformStack {
     });
     const preventDestroy = props.preventDestroy ?? true;
 
-    this.key = new KmsKey(this, "state_key", {
+    this.key = new ServiceKey(this, { key: "state_key", alias: "state_key_alias" }, {
       description: `Terraform state objects in ${props.bucketName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      lifecycle: { preventDestroy },
-    });
-    new KmsAlias(this, "state_key_alias", { name: props.kmsAliasName, targetKeyId: this.key.keyId });
+      aliasName: props.kmsAliasName,
+      accountId: props.accountId,
+      preventDestroy,
+    }).key;
 
     this.bucket = new S3Bucket(this, "state_bucket", { bucket: props.bucketName, lifecycle: { preventDestroy } });
     new S3BucketOwnershipControls(this, "state_bucket_ownership", {
