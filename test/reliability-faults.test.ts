@@ -15,6 +15,7 @@ import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, shadowVersionKey } from "../mo
 import { ProcessorBundle, ProcessorResult, loadProcessorBundle } from "../bench/burst";
 import { LocalDynamo, startLocalDynamo } from "./helpers/dynalite";
 import { DynamoErrorName, FaultyProxy, startFaultyProxy } from "./helpers/faulty-proxy";
+import { emfTotals } from "../tools/pipeline/metrics";
 
 const TABLE = "shadow-history-faults";
 /** The processor's Lambda timeout (modules/shadow-processor default, every environment's config). */
@@ -104,13 +105,7 @@ async function expectWholeOrNothing(event: ReturnType<typeof update>, want: "sto
 
 /** Metric name -> summed value from the EMF lines written since the case started. */
 function metrics(): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const line of stdout.join("").split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const doc = JSON.parse(line);
-    for (const m of doc._aws?.CloudWatchMetrics?.[0]?.Metrics ?? []) totals[m.Name] = (totals[m.Name] ?? 0) + doc[m.Name];
-  }
-  return totals;
+  return emfTotals(stdout.join(""));
 }
 
 describe("SDK timeouts and retries of the processor", () => {

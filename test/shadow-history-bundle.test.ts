@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-d
 import { desiredGreen, documentsResponseExample, firstReport, reportedGreen } from "../functions/shadow-history/fixtures/aws-doc-examples";
 import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, TIME_INDEX_NAME, UPDATED_AT, shadowKeyPrefix, shadowVersionKey } from "../modules/history-store/schema";
 import { LocalDynamo, startLocalDynamo } from "./helpers/dynalite";
+import { emfTotals } from "../tools/pipeline/metrics";
 
 const ROOT = resolve(__dirname, "..");
 const BUNDLE = join(ROOT, "dist/functions/shadow-history/index.js");
@@ -89,13 +90,7 @@ function errorLogs(): Record<string, unknown>[] {
 
 /** Metric name -> summed value, from the EMF documents written since the test started. */
 function emittedMetrics(): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const line of stdout.join("").split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const doc = JSON.parse(line);
-    for (const m of doc._aws?.CloudWatchMetrics?.[0]?.Metrics ?? []) totals[m.Name] = (totals[m.Name] ?? 0) + doc[m.Name];
-  }
-  return totals;
+  return emfTotals(stdout.join(""));
 }
 
 async function itemsOf(thingName: string, table = TABLE): Promise<Record<string, unknown>[]> {

@@ -53,3 +53,10 @@ export class MetricsSink {
     return true;
   }
 }
+
+/** Metric name -> summed value over every EMF document in a stretch of function output (one JSON per line). */
+export function emfTotals(output: string): Record<string, number> {
+  const sink = new MetricsSink();
+  for (const line of output.split("\n")) if (line.startsWith("{")) sink.addEmf(JSON.parse(line));
+  return sink.totals("processor");
+}
