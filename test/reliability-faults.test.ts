@@ -15,7 +15,7 @@ import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, shadowVersionKey } from "../mo
 import { ProcessorBundle, ProcessorResult, loadProcessorBundle } from "../bench/burst";
 import { LocalDynamo, startLocalDynamo } from "./helpers/dynalite";
 import { DynamoErrorName, FaultyProxy, startFaultyProxy } from "./helpers/faulty-proxy";
-import { emfTotals } from "../tools/pipeline/metrics";
+import { ProcessOutput } from "./helpers/process-output";
 
 const TABLE = "shadow-history-faults";
 /** The processor's Lambda timeout (modules/shadow-processor default, every environment's config). */
@@ -29,8 +29,7 @@ let dynamo: LocalDynamo;
 let proxy: FaultyProxy;
 let restoreEnv: () => void;
 let bundle: ProcessorBundle;
-let stdout: string[] = [];
-let stderr: string[] = [];
+const output = new ProcessOutput();
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
@@ -40,14 +39,7 @@ beforeAll(async () => {
   // The bundle's client resolves its endpoint once: every request goes through the proxy.
   process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
   process.env.TABLE_NAME = TABLE;
-  jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(chunk.toString());
-    return true;
-  });
-  jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr.push(chunk.toString());
-    return true;
-  });
+  output.install();
   bundle = loadProcessorBundle();
 });
 
@@ -59,10 +51,7 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-beforeEach(() => {
-  stdout = [];
-  stderr = [];
-});
+beforeEach(() => output.clear());
 
 afterEach(async () => {
   await proxy.clear();
@@ -103,11 +92,6 @@ async function expectWholeOrNothing(event: ReturnType<typeof update>, want: "sto
   expect(item).toEqual(JSON.parse(JSON.stringify(toHistoryItem(parseShadowDocumentsEvent(event), { receivedAtMs: item!.receivedAtMs as number }))));
 }
 
-/** Metric name -> summed value from the EMF lines written since the case started. */
-function metrics(): Record<string, number> {
-  return emfTotals(stdout.join(""));
-}
-
 describe("SDK timeouts and retries of the processor", () => {
   it("are explicit and bounded well inside the Lambda timeout", () => {
     expect(DYNAMODB_CLIENT_SETTINGS).toEqual({ maxAttempts: 3, retryMode: "standard", connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, throwOnRequestTimeout: true });
@@ -126,8 +110,8 @@ describe("DynamoDB refuses connections", () => {
     if (first.ok) return;
     expect(`${first.error.name} ${first.error.code} ${first.error.message}`).toMatch(/ECONNREFUSED/);
     expect(first.error.$metadata?.attempts).toBe(DYNAMODB_CLIENT_SETTINGS.maxAttempts);
-    expect(metrics()).toEqual({ StoreFailed: 1 });
-    expect(stderr.join("")).toContain("Storing shadow update failed");
+    expect(output.metrics()).toEqual({ StoreFailed: 1 });
+    expect(output.stderr).toContain("Storing shadow update failed");
     await expectWholeOrNothing(event, "absent");
 
     await proxy.clear();
@@ -188,7 +172,7 @@ describe("DynamoDB throttles or fails with 5xx", () => {
     expect(result.error.name).toBe(name);
     expect(result.error.$metadata?.attempts).toBe(DYNAMODB_CLIENT_SETTINGS.maxAttempts);
     expect(proxy.stats()).toMatchObject({ requests: DYNAMODB_CLIENT_SETTINGS.maxAttempts, forwarded: 0 });
-    expect(metrics()).toEqual({ StoreFailed: 1 });
+    expect(output.metrics()).toEqual({ StoreFailed: 1 });
     await expectWholeOrNothing(event, "absent");
   });
 

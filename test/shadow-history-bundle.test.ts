@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-d
 import { desiredGreen, documentsResponseExample, firstReport, reportedGreen } from "../functions/shadow-history/fixtures/aws-doc-examples";
 import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, TIME_INDEX_NAME, UPDATED_AT, shadowKeyPrefix, shadowVersionKey } from "../modules/history-store/schema";
 import { LocalDynamo, startLocalDynamo } from "./helpers/dynalite";
-import { emfTotals } from "../tools/pipeline/metrics";
+import { ProcessOutput } from "./helpers/process-output";
 
 const ROOT = resolve(__dirname, "..");
 const BUNDLE = join(ROOT, "dist/functions/shadow-history/index.js");
@@ -47,8 +47,7 @@ let dynamo: LocalDynamo;
 let restoreEnv: () => void;
 let doc: DynamoDBDocumentClient;
 let bundle: Bundle;
-let stdout: string[] = [];
-let stderr: string[] = [];
+const output = new ProcessOutput();
 
 beforeAll(async () => {
   assertBundleFresh();
@@ -57,14 +56,7 @@ beforeAll(async () => {
   await dynamo.createHistoryTable(TABLE);
   doc = DynamoDBDocumentClient.from(dynamo.client);
   // EMF metrics and info logs go to stdout, error logs to stderr: capture both to assert them.
-  jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(chunk.toString());
-    return true;
-  });
-  jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr.push(chunk.toString());
-    return true;
-  });
+  output.install();
   bundle = loadBundle({ TABLE_NAME: TABLE, HISTORY_TTL_DAYS: undefined, POWERTOOLS_METRICS_NAMESPACE: "IotShadow/test", POWERTOOLS_LOG_LEVEL: "WARN" });
 });
 
@@ -78,20 +70,7 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-beforeEach(() => {
-  stdout = [];
-  stderr = [];
-});
-
-/** Structured (JSON) log lines written since the test started. */
-function errorLogs(): Record<string, unknown>[] {
-  return stderr.join("").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-}
-
-/** Metric name -> summed value, from the EMF documents written since the test started. */
-function emittedMetrics(): Record<string, number> {
-  return emfTotals(stdout.join(""));
-}
+beforeEach(() => output.clear());
 
 async function itemsOf(thingName: string, table = TABLE): Promise<Record<string, unknown>[]> {
   const out = await doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: "#pk = :t", ExpressionAttributeNames: { "#pk": PARTITION_KEY }, ExpressionAttributeValues: { ":t": thingName } }));
@@ -127,7 +106,7 @@ describe("shadow-history bundle against a local DynamoDB", () => {
     expect(green.receivedAtMs).toBeGreaterThanOrEqual(before);
     expect(green.receivedAtMs).toBeLessThanOrEqual(after);
     expect(green).not.toHaveProperty("expiresAt");
-    expect(emittedMetrics()).toEqual({ ShadowUpdateStored: 3, DriftDetected: 1 });
+    expect(output.metrics()).toEqual({ ShadowUpdateStored: 3, DriftDetected: 1 });
 
     await bundle.handler(documentsResponseExample);
     const [withToken] = await itemsOf("Thermostat-0001");
@@ -143,7 +122,7 @@ describe("shadow-history bundle against a local DynamoDB", () => {
     expect(retried.map((r) => r.outcome)).toEqual(["duplicate", "duplicate", "duplicate"]);
     const items = await itemsOf("redelivery-1");
     expect(items).toEqual([original]);
-    expect(emittedMetrics()).toEqual({ ShadowUpdateStored: 1, DuplicateSkipped: 3 });
+    expect(output.metrics()).toEqual({ ShadowUpdateStored: 1, DuplicateSkipped: 3 });
   });
 
   it("keeps all 50 updates of one thing accepted within the same second", async () => {
@@ -168,7 +147,7 @@ describe("shadow-history bundle against a local DynamoDB", () => {
       }),
     );
     expect(inThatSecond.Count).toBe(50);
-    expect(emittedMetrics().ShadowUpdateStored).toBe(50);
+    expect(output.metrics().ShadowUpdateStored).toBe(50);
   });
 
   it.each([
@@ -186,8 +165,8 @@ describe("shadow-history bundle against a local DynamoDB", () => {
     expect(error).toBeInstanceOf(bundle.InvalidShadowEventError);
     expect(error).toMatchObject({ name: "InvalidShadowEventError", field });
     expect(await itemsOf("invalid-1")).toEqual([]);
-    expect(emittedMetrics()).toEqual({ InvalidEvent: 1 });
-    expect(errorLogs()).toEqual([expect.objectContaining({ level: "ERROR", message: "Rejected invalid shadow event", field, service: "shadow-history" })]);
+    expect(output.metrics()).toEqual({ InvalidEvent: 1 });
+    expect(output.errorLogs()).toEqual([expect.objectContaining({ level: "ERROR", message: "Rejected invalid shadow event", field, service: "shadow-history" })]);
   });
 
   it("keeps the classic shadow and named shadows of one thing apart, even at the same version", async () => {
@@ -271,6 +250,6 @@ describe("shadow-history bundle against a local DynamoDB", () => {
     } finally {
       process.env.TABLE_NAME = TABLE;
     }
-    expect(emittedMetrics()).toEqual({ StoreFailed: 1 });
+    expect(output.metrics()).toEqual({ StoreFailed: 1 });
   });
 });
