@@ -4,29 +4,19 @@
  *   tsx scripts/plan-summary.ts <plan.json> --stack <name> [--plan-text <file>] [--artifact-url <url>]
  *   tsx scripts/plan-summary.ts --stack <name> --plan-error <file> [--artifact-url <url>]   # plan failed
  */
-import { parseArgs } from "node:util";
-import { UsageError, optional, readText, runCli } from "../tools/plan-review/cli";
+import { UsageError, optional, parseCliArgs, readText, runCli } from "../tools/plan-review/cli";
 import { summarizePlan, summarizePlanFailure } from "../tools/plan-review";
 
 const USAGE = `usage: tsx scripts/plan-summary.ts <plan.json> --stack <name> [--plan-text <file>] [--artifact-url <url>]
        tsx scripts/plan-summary.ts --stack <name> --plan-error <file> [--artifact-url <url>]`;
 
 runCli(USAGE, () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        stack: { type: "string" },
-        "plan-text": { type: "string" },
-        "plan-error": { type: "string" },
-        "artifact-url": { type: "string" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCliArgs({
+    stack: { type: "string" },
+    "plan-text": { type: "string" },
+    "plan-error": { type: "string" },
+    "artifact-url": { type: "string" },
+  });
   const stack = optional(values.stack);
   if (stack === undefined) throw new UsageError("--stack is required");
   const artifactUrl = optional(values["artifact-url"]);

@@ -7,8 +7,7 @@
  * Options: --format markdown|json (default markdown).
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { UsageError, optional, runCli } from "../tools/plan-review/cli";
+import { UsageError, optional, parseCliArgs, runCli } from "../tools/plan-review/cli";
 import { SynthStacks, diffSynth, readSynthDir, renderSynthDiff, synthRevision, synthWorkingTree } from "../tools/plan-review";
 
 const USAGE = `usage: tsx scripts/synth-diff.ts <base-rev> [<head-rev> | --working-tree] [--format markdown|json]
@@ -17,21 +16,12 @@ const USAGE = `usage: tsx scripts/synth-diff.ts <base-rev> [<head-rev> | --worki
 const repoRoot = path.resolve(__dirname, "..");
 
 runCli(USAGE, () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        "base-dir": { type: "string" },
-        "head-dir": { type: "string" },
-        "working-tree": { type: "boolean" },
-        format: { type: "string", default: "markdown" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCliArgs({
+    "base-dir": { type: "string" },
+    "head-dir": { type: "string" },
+    "working-tree": { type: "boolean" },
+    format: { type: "string", default: "markdown" },
+  });
   const format = values.format;
   if (format !== "markdown" && format !== "json") throw new UsageError(`--format must be markdown or json, got ${JSON.stringify(format)}`);
   const baseDir = optional(values["base-dir"]);

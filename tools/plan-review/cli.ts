@@ -1,5 +1,6 @@
 /** Shared CLI plumbing for the plan-review scripts: usage errors exit 2, failures exit 1. */
 import * as fs from "node:fs";
+import { ParseArgsConfig, parseArgs } from "node:util";
 
 export class UsageError extends Error {}
 
@@ -11,6 +12,15 @@ export function runCli(usage: string, main: () => string): void {
     const usageError = e instanceof UsageError;
     process.stderr.write(`error: ${(e as Error).message}\n${usageError ? `\n${usage}\n` : ""}`);
     process.exitCode = usageError ? 2 : 1;
+  }
+}
+
+/** node:util parseArgs with positionals allowed; its errors become usage errors (exit 2). */
+export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(options: O) {
+  try {
+    return parseArgs({ allowPositionals: true, options });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 
