@@ -16,6 +16,9 @@ import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base
 
 export const REPO_ROOT = findRepoRoot(__dirname);
 
+/** The history processor: its function name, bundle folder and rule-target id. */
+const HISTORY_PROCESSOR_ID = "shadow-history";
+
 export interface PlatformStackProps extends PlatformStackBaseProps {
   /** The data stack's history table (a cross-stack reference). */
   readonly history: HistoryTableRef;
@@ -55,48 +58,50 @@ export class PlatformStack extends PlatformStackBase {
       csrBaseDir: props.repoRoot ?? REPO_ROOT,
     });
 
-    const functionsDistDir = props.functionsDistDir ?? join(REPO_ROOT, "dist", "functions");
-    this.processor = new ShadowProcessor(this, "processor", {
-      functionName: naming.name("lambdaFunction", "shadow-history"),
-      bundleDir: join(functionsDistDir, "shadow-history"),
-      historyTable: props.history,
+    const repoRoot = props.repoRoot ?? REPO_ROOT;
+    const functionsDistDir = props.functionsDistDir ?? join(repoRoot, "dist", "functions");
+    // What every processor of the environment shares; each adds its own function and sizing.
+    const processorDefaults = {
       metricNamespace: naming.metricNamespace,
-      memoryMb: config.processor.memoryMb,
-      timeoutSeconds: config.processor.timeoutSeconds,
-      reservedConcurrency: config.processor.reservedConcurrency,
       // The config schema admits only CloudWatch Logs retention values.
       logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
       maximumRetryAttempts: config.processor.maximumRetryAttempts,
       maximumEventAgeSeconds: config.processor.maximumEventAgeSeconds,
-      ttlDays: config.history.ttlDays,
       preventDestroy: config.preventDestroy,
+    };
+    this.processor = new ShadowProcessor(this, "processor", {
+      ...processorDefaults,
+      functionName: naming.name("lambdaFunction", HISTORY_PROCESSOR_ID),
+      bundleDir: join(functionsDistDir, HISTORY_PROCESSOR_ID),
+      historyTable: props.history,
+      memoryMb: config.processor.memoryMb,
+      timeoutSeconds: config.processor.timeoutSeconds,
+      reservedConcurrency: config.processor.reservedConcurrency,
+      ttlDays: config.history.ttlDays,
     });
 
     this.extraProcessors = Object.fromEntries(
       config.extraProcessors.map((p) => {
         const bundleDir = join(functionsDistDir, p.bundle);
-        if (!existsSync(join(REPO_ROOT, "functions", p.bundle, "handler.ts")) && !existsSync(bundleDir)) {
+        if (!existsSync(join(repoRoot, "functions", p.bundle, "handler.ts")) && !existsSync(bundleDir)) {
           throw new Error(`${this.node.id}: extraProcessors "${p.id}" names bundle "${p.bundle}", but functions/${p.bundle}/handler.ts does not exist`);
         }
         const processor = new ShadowProcessor(this, `processor_${p.id}`, {
+          ...processorDefaults,
           functionName: naming.name("lambdaFunction", p.id),
           bundleDir,
           serviceName: p.id,
-          metricNamespace: naming.metricNamespace,
           memoryMb: p.memoryMb,
           timeoutSeconds: p.timeoutSeconds,
-          logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
-          maximumRetryAttempts: config.processor.maximumRetryAttempts,
-          maximumEventAgeSeconds: config.processor.maximumEventAgeSeconds,
-          preventDestroy: config.preventDestroy,
         });
         return [p.id, processor];
       }),
     );
-    const ruleTargets = [
-      { id: "shadow-history", functionArn: this.processor.function.arn, functionName: this.processor.function.functionName },
-      ...Object.entries(this.extraProcessors).map(([id, p]) => ({ id, functionArn: p.function.arn, functionName: p.function.functionName })),
-    ];
+    const ruleTargets = Object.entries({ [HISTORY_PROCESSOR_ID]: this.processor, ...this.extraProcessors }).map(([id, p]) => ({
+      id,
+      functionArn: p.function.arn,
+      functionName: p.function.functionName,
+    }));
 
     this.rules = new ShadowRules(this, "shadow_rules", {
       ruleNamePrefix: naming.topicRulePrefix,
