@@ -8,11 +8,11 @@
  * key as their own principal. DynamoDB, SQS, Lambda and SSM use the key on the
  * caller's behalf, so they need no grant here, only the caller's IAM policy.
  */
-import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { AWS_ACCOUNT_ID, AWS_REGION, KMS_KEY_ARN, assertName } from "./aws-names";
+import { KMS_KEY_ARN, assertName } from "./aws-names";
+import { assertAccountAndRegion, isLiteral } from "./validate";
 
 /** A principal other than the account that may use the key. */
 export type KeyGrant =
@@ -62,7 +62,7 @@ const SID = /^[A-Za-z0-9]{1,100}$/;
 const SERVICE_PRINCIPAL = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/;
 const KMS_ACTION = /^kms:[A-Za-z*]+$/;
 
-const literal = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+const literal = isLiteral;
 
 /** Returns a problem description, or undefined when `days` is a valid deletion window. */
 export function checkDeletionWindow(days: number): string | undefined {
@@ -136,8 +136,7 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
 function validate(props: ServiceKeyProps, field: string): void {
   if (props.description.trim() === "" || props.description.length > 8192) throw new Error(`${field} description: must be 1-8192 characters`);
   if (literal(props.aliasName)) assertName("kmsAlias", props.aliasName, `${field} aliasName`);
-  if (literal(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) throw new Error(`${field} accountId: "${props.accountId}" must be a 12-digit AWS account id`);
-  if (literal(props.region) && !AWS_REGION.test(props.region)) throw new Error(`${field} region: "${props.region}" is not an AWS region such as "eu-west-1"`);
+  assertAccountAndRegion(field, props);
   if (literal(props.partition) && !PARTITIONS.includes(props.partition)) throw new Error(`${field} partition: "${props.partition}" is not one of ${PARTITIONS.join(", ")}`);
   const window = props.deletionWindowInDays;
   const problem = window === undefined ? undefined : checkDeletionWindow(window);

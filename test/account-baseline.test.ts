@@ -226,8 +226,8 @@ describe("AccountBaseline options", () => {
 describe("AccountBaseline rejects invalid props with the field and the fix", () => {
   test.each<[string, Partial<AccountBaselineProps>, RegExp]>([
     ["namePrefix", { namePrefix: "iot_dev" }, /namePrefix "iot_dev" is invalid; use letters and digits joined by single hyphens/],
-    ["accountId", { accountId: "12345" }, /accountId "12345" must be 12 digits/],
-    ["region", { region: "europe" }, /region "europe" is not an AWS region/],
+    ["accountId", { accountId: "12345" }, /AccountBaseline accountId: "12345" must be a 12-digit AWS account id/],
+    ["region", { region: "europe" }, /AccountBaseline region: "europe" must look like an AWS region/],
     ["role name length", { namePrefix: "x".repeat(60) }, /loggingRole\.name \(shorten namePrefix or set loggingRole\.name\): IAM role name .* is 72 characters long; allowed 1-64/],
     [
       "existing role and overrides",

@@ -421,7 +421,7 @@ describe("bad input fails synth with the device and field named", () => {
     ["missing claim CSR", { fleetProvisioning: { enabled: true, claimCsrPath: "nope.csr" } }, /fleetProvisioning\.claimCsrPath: CSR file "nope\.csr" does not exist/],
     ["no shadow allowed", { shadowAccess: { classic: false, named: [] } }, /shadowAccess: allows no shadow at all/],
     ["invalid shadow name", { shadowAccess: { named: ["a b"] } }, /shadowAccess\.named: shadow name "a b" is invalid/],
-    ["invalid account id", { accountId: "123" }, /accountId: "123" is not a 12-digit AWS account id/],
+    ["invalid account id", { accountId: "123" }, /accountId: "123" must be a 12-digit AWS account id/],
     ["empty namePrefix", { namePrefix: "" }, /namePrefix: must not be empty/],
   ];
 

@@ -76,7 +76,7 @@ describe("ServiceKey", () => {
     ["reserved alias", { aliasName: "alias/aws/x" }, /ServiceKey my_key aliasName: KMS alias name "alias\/aws\/x" is invalid/],
     ["alias without prefix", { aliasName: "iot-dev" }, /ServiceKey my_key aliasName: KMS alias name/],
     ["account id", { accountId: "123" }, /ServiceKey my_key accountId: "123" must be a 12-digit AWS account id/],
-    ["region", { region: "europe" }, /ServiceKey my_key region: "europe" is not an AWS region/],
+    ["region", { region: "europe" }, /ServiceKey my_key region: "europe" must look like an AWS region/],
     ["partition", { partition: "aws-iso" }, /ServiceKey my_key partition: "aws-iso" is not one of aws, aws-cn, aws-us-gov/],
     ["deletion window", { deletionWindowInDays: 31 }, /ServiceKey my_key deletionWindowInDays: must be a whole number from 7 to 30, got 31/],
     ["policy and grants", { policy: "{}", grants: [service()] }, /pass either policy .* or grants .*, not both; drop one/],

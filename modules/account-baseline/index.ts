@@ -11,7 +11,8 @@ import { IotEventConfigurations } from "@cdktf/provider-aws/lib/iot-event-config
 import { IotIndexingConfiguration } from "@cdktf/provider-aws/lib/iot-indexing-configuration";
 import { IotLoggingOptions } from "@cdktf/provider-aws/lib/iot-logging-options";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { AWS_ACCOUNT_ID, AWS_REGION, IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { assertAccountAndRegion } from "../../lib/validate";
 import { ServiceKey } from "../../lib/kms";
 import {
   DEFAULT_EVENT_CONFIGURATIONS,
@@ -228,8 +229,8 @@ function validate(props: AccountBaselineProps): Resolved {
   if (!NAME_PREFIX.test(props.namePrefix ?? "")) {
     throw new Error(`AccountBaseline: namePrefix "${props.namePrefix}" is invalid; use letters and digits joined by single hyphens, e.g. "iot-111111111111-eu-west-1"`);
   }
-  if (!AWS_ACCOUNT_ID.test(props.accountId ?? "")) throw new Error(`AccountBaseline: accountId "${props.accountId}" must be 12 digits`);
-  if (!AWS_REGION.test(props.region ?? "")) throw new Error(`AccountBaseline: region "${props.region}" is not an AWS region such as "eu-west-1"`);
+  // Required here (they name the account-wide resources), so an absent value is checked as "".
+  assertAccountAndRegion("AccountBaseline", { accountId: props.accountId ?? "", region: props.region ?? "" });
   oneOf(props.partition ?? "aws", ["aws", "aws-cn", "aws-us-gov"], "partition");
 
   if (props.existingLoggingRoleArn !== undefined && props.loggingRole !== undefined) {

@@ -4,8 +4,8 @@
  * device or group) and the fix. Token values (references to other resources)
  * are passed through unchecked.
  */
-import { Token } from "cdktf";
-import { AWS_ACCOUNT_ID, AWS_REGION, IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { assertAccountAndRegion, isLiteral } from "../../lib/validate";
 import { KMS_DELETION_WINDOW_DAYS, checkDeletionWindow } from "../../lib/kms";
 import { loadCsr } from "./csr";
 import {
@@ -80,7 +80,7 @@ export interface ResolvedProps {
   readonly partition?: AwsPartition;
 }
 
-const literal = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+const literal = isLiteral;
 
 function checkAttributes(owner: string, attributes: Readonly<Record<string, string>>): Record<string, string> {
   for (const [key, value] of Object.entries(attributes)) {
@@ -234,8 +234,7 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     throw new Error(`${P} shadowAccess: allows no shadow at all; set classic: true or list named shadows`);
   }
 
-  if (literal(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) throw new Error(`${P} accountId: "${props.accountId}" is not a 12-digit AWS account id`);
-  if (literal(props.region) && !AWS_REGION.test(props.region)) throw new Error(`${P} region: "${props.region}" does not look like an AWS region, e.g. eu-west-1`);
+  assertAccountAndRegion(P, props);
   const partition = props.partition ?? (literal(props.region) ? partitionOf(props.region) : undefined);
 
   return {

@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
-import { AWS_ACCOUNT_ID, AWS_REGION, KMS_KEY_ARN, assertName, NameRuleId } from "../../lib/aws-names";
+import { KMS_KEY_ARN, assertName, NameRuleId } from "../../lib/aws-names";
+import { assertAccountAndRegion } from "../../lib/validate";
 import { checkDeletionWindow } from "../../lib/kms";
 import type { ObservabilityProps } from "./index";
 
@@ -21,8 +22,7 @@ export function validateObservabilityProps(props: ObservabilityProps): void {
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.namePrefix)) {
     fail("namePrefix", `"${props.namePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);
   }
-  if (!Token.isUnresolved(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) fail("accountId", `"${props.accountId}" must be a 12-digit AWS account id`);
-  if (!Token.isUnresolved(props.region) && !AWS_REGION.test(props.region)) fail("region", `"${props.region}" must look like an AWS region, e.g. eu-west-1`);
+  assertAccountAndRegion("Observability", props);
   nameIfResolved("cloudwatchNamespace", props.metricNamespace, "metricNamespace");
   nameIfResolved("lambdaFunction", props.processorFunctionName, "processorFunctionName");
   nameIfResolved("sqsQueue", props.deadLetterQueueName, "deadLetterQueueName");

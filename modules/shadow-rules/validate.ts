@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
-import { AWS_ACCOUNT_ID, AWS_NAME_RULES, AWS_REGION, LOG_RETENTION_DAYS, assertName, isLogRetentionDays, NameRuleId } from "../../lib/aws-names";
+import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays, NameRuleId } from "../../lib/aws-names";
+import { assertAccountAndRegion } from "../../lib/validate";
 import { checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import type { ErrorActionKind, ShadowRulesProps } from "./index";
 
@@ -16,12 +17,7 @@ function fail(field: string, message: string): never {
 
 /** Checks what Terraform cannot: every prop, with a message naming the field and the fix. */
 export function validateShadowRulesProps(props: ShadowRulesProps, classic: boolean): void {
-  if (!Token.isUnresolved(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) {
-    fail("accountId", `"${props.accountId}" must be a 12-digit AWS account id`);
-  }
-  if (!Token.isUnresolved(props.region) && !AWS_REGION.test(props.region)) {
-    fail("region", `"${props.region}" must look like an AWS region, e.g. eu-west-1`);
-  }
+  assertAccountAndRegion("ShadowRules", props);
   assertNameIfResolved("cloudwatchNamespace", props.metricNamespace, "ShadowRules metricNamespace");
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.resourceNamePrefix)) {
     fail("resourceNamePrefix", `"${props.resourceNamePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);

@@ -1,0 +1,18 @@
+/** Prop checks shared by the modules, so each rule and its message exist once. */
+import { Token } from "cdktf";
+import { AWS_ACCOUNT_ID, AWS_REGION } from "./aws-names";
+
+/** A value known at synth time (not a token that Terraform resolves later). */
+export function isLiteral(value: string | undefined): value is string {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** Rejects a literal account id or region AWS would reject; tokens are left to Terraform. */
+export function assertAccountAndRegion(owner: string, props: { readonly accountId?: string; readonly region?: string }): void {
+  if (isLiteral(props.accountId) && !AWS_ACCOUNT_ID.test(props.accountId)) {
+    throw new Error(`${owner} accountId: "${props.accountId}" must be a 12-digit AWS account id`);
+  }
+  if (isLiteral(props.region) && !AWS_REGION.test(props.region)) {
+    throw new Error(`${owner} region: "${props.region}" must look like an AWS region, e.g. eu-west-1`);
+  }
+}
