@@ -11,8 +11,8 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KMS_KEY_ARN, assertName } from "./aws-names";
-import { assertAccountAndRegion, isLiteral } from "./validate";
+import { KMS_KEY_ARN } from "./aws-names";
+import { assertAccountAndRegion, assertNameIfLiteral, isLiteral } from "./validate";
 
 /** A principal other than the account that may use the key. */
 export type KeyGrant =
@@ -100,7 +100,7 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
   if (logGroups.length > 0) {
     if (scope.region === undefined) throw new Error(`${field} region: required with a cloudwatch-logs grant (it is part of the log group ARN)`);
     logGroups.forEach((name, i) => {
-      if (literal(name)) assertName("logGroup", name, `${field} grants (cloudwatch-logs) logGroupName`);
+      assertNameIfLiteral("logGroup", name, `${field} grants (cloudwatch-logs) logGroupName`);
       if (logGroups.indexOf(name) !== i) throw new Error(`${field} grants: log group "${name}" is granted twice; list it once`);
     });
     const arns = logGroups.map((name) => `arn:${partition}:logs:${scope.region}:${scope.accountId}:log-group:${name}`);
@@ -135,7 +135,7 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
 
 function validate(props: ServiceKeyProps, field: string): void {
   if (props.description.trim() === "" || props.description.length > 8192) throw new Error(`${field} description: must be 1-8192 characters`);
-  if (literal(props.aliasName)) assertName("kmsAlias", props.aliasName, `${field} aliasName`);
+  assertNameIfLiteral("kmsAlias", props.aliasName, `${field} aliasName`);
   assertAccountAndRegion(field, props);
   if (literal(props.partition) && !PARTITIONS.includes(props.partition)) throw new Error(`${field} partition: "${props.partition}" is not one of ${PARTITIONS.join(", ")}`);
   const window = props.deletionWindowInDays;

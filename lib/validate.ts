@@ -1,6 +1,6 @@
 /** Prop checks shared by the modules, so each rule and its message exist once. */
 import { Token } from "cdktf";
-import { AWS_ACCOUNT_ID, AWS_REGION } from "./aws-names";
+import { AWS_ACCOUNT_ID, AWS_REGION, NameRuleId, assertName } from "./aws-names";
 
 /** A value known at synth time (not a token that Terraform resolves later). */
 export function isLiteral(value: string | undefined): value is string {
@@ -15,4 +15,9 @@ export function assertAccountAndRegion(owner: string, props: { readonly accountI
   if (isLiteral(props.region) && !AWS_REGION.test(props.region)) {
     throw new Error(`${owner} region: "${props.region}" must look like an AWS region, e.g. eu-west-1`);
   }
+}
+
+/** assertName for a value known at synth time; a token (another resource's attribute) is left to AWS. */
+export function assertNameIfLiteral(rule: NameRuleId, value: string | undefined, field: string): void {
+  if (isLiteral(value)) assertName(rule, value, field);
 }

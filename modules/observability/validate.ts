@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
-import { KMS_KEY_ARN, assertName, NameRuleId } from "../../lib/aws-names";
-import { assertAccountAndRegion } from "../../lib/validate";
+import { KMS_KEY_ARN } from "../../lib/aws-names";
+import { assertAccountAndRegion, assertNameIfLiteral } from "../../lib/validate";
 import { checkDeletionWindow } from "../../lib/kms";
 import type { ObservabilityProps } from "./index";
 
@@ -13,26 +13,21 @@ function fail(field: string, message: string): never {
   throw new Error(`Observability ${field}: ${message}`);
 }
 
-/** Tokens (another construct's attributes) are checked by AWS at apply time. */
-function nameIfResolved(rule: NameRuleId, value: string, field: string): void {
-  if (!Token.isUnresolved(value)) assertName(rule, value, `Observability ${field}`);
-}
-
 export function validateObservabilityProps(props: ObservabilityProps): void {
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.namePrefix)) {
     fail("namePrefix", `"${props.namePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);
   }
   assertAccountAndRegion("Observability", props);
-  nameIfResolved("cloudwatchNamespace", props.metricNamespace, "metricNamespace");
-  nameIfResolved("lambdaFunction", props.processorFunctionName, "processorFunctionName");
-  nameIfResolved("sqsQueue", props.deadLetterQueueName, "deadLetterQueueName");
-  nameIfResolved("dynamodbTable", props.historyTableName, "historyTableName");
+  assertNameIfLiteral("cloudwatchNamespace", props.metricNamespace, "Observability metricNamespace");
+  assertNameIfLiteral("lambdaFunction", props.processorFunctionName, "Observability processorFunctionName");
+  assertNameIfLiteral("sqsQueue", props.deadLetterQueueName, "Observability deadLetterQueueName");
+  assertNameIfLiteral("dynamodbTable", props.historyTableName, "Observability historyTableName");
 
   if ((props.errorQueueName === undefined) === (props.errorLogGroupName === undefined)) {
     fail("errorQueueName/errorLogGroupName", "set exactly one: errorQueueName when the rules' error action is sqs, errorLogGroupName when it is cloudwatch-logs");
   }
-  if (props.errorQueueName !== undefined) nameIfResolved("sqsQueue", props.errorQueueName, "errorQueueName");
-  if (props.errorLogGroupName !== undefined) nameIfResolved("logGroup", props.errorLogGroupName, "errorLogGroupName");
+  assertNameIfLiteral("sqsQueue", props.errorQueueName, "Observability errorQueueName");
+  assertNameIfLiteral("logGroup", props.errorLogGroupName, "Observability errorLogGroupName");
 
   for (const field of THRESHOLD_FIELDS) {
     const value = props.thresholds[field];

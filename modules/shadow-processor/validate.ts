@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { Token } from "cdktf";
 import { LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
+import { assertNameIfLiteral } from "../../lib/validate";
 import { isKmsKeyArn } from "../../lib/kms";
 import type { ShadowProcessorProps } from "./index";
 
@@ -34,7 +35,7 @@ export function validateProcessorProps(props: ShadowProcessorProps): void {
 
   const table = props.historyTable;
   if (table !== undefined) {
-    if (!Token.isUnresolved(table.name)) assertName("dynamodbTable", table.name, "ShadowProcessor historyTable.name");
+    assertNameIfLiteral("dynamodbTable", table.name, "ShadowProcessor historyTable.name");
     if (!Token.isUnresolved(table.arn) && !TABLE_ARN.test(table.arn)) fail("historyTable.arn", `"${table.arn}" is not a DynamoDB table ARN; pass HistoryStore.ref`);
     if (!Token.isUnresolved(table.kmsKeyArn) && !isKmsKeyArn(table.kmsKeyArn)) {
       fail("historyTable.kmsKeyArn", `"${table.kmsKeyArn}" is not a KMS key ARN (aliases cannot scope IAM policies); pass HistoryStore.ref`);

@@ -1,15 +1,10 @@
 import { Token } from "cdktf";
-import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays, NameRuleId } from "../../lib/aws-names";
-import { assertAccountAndRegion } from "../../lib/validate";
+import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
+import { assertAccountAndRegion, assertNameIfLiteral } from "../../lib/validate";
 import { checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import type { ErrorActionKind, ShadowRulesProps } from "./index";
 
 export const ERROR_ACTION_KINDS: readonly ErrorActionKind[] = ["sqs", "cloudwatch-logs"];
-
-/** Values may be tokens (e.g. another construct's attribute); those are checked by AWS at apply time. */
-export function assertNameIfResolved(rule: NameRuleId, value: string, field: string): void {
-  if (!Token.isUnresolved(value)) assertName(rule, value, field);
-}
 
 function fail(field: string, message: string): never {
   throw new Error(`ShadowRules ${field}: ${message}`);
@@ -18,7 +13,7 @@ function fail(field: string, message: string): never {
 /** Checks what Terraform cannot: every prop, with a message naming the field and the fix. */
 export function validateShadowRulesProps(props: ShadowRulesProps, classic: boolean): void {
   assertAccountAndRegion("ShadowRules", props);
-  assertNameIfResolved("cloudwatchNamespace", props.metricNamespace, "ShadowRules metricNamespace");
+  assertNameIfLiteral("cloudwatchNamespace", props.metricNamespace, "ShadowRules metricNamespace");
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.resourceNamePrefix)) {
     fail("resourceNamePrefix", `"${props.resourceNamePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);
   }
@@ -45,7 +40,7 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
     }
     if (ids.has(p.id)) fail(`processors[${i}].id`, `duplicate processor id "${p.id}"; ids must be unique`);
     ids.add(p.id);
-    assertNameIfResolved("lambdaFunction", p.functionName, `ShadowRules processors[${i}].functionName`);
+    assertNameIfLiteral("lambdaFunction", p.functionName, `ShadowRules processors[${i}].functionName`);
     if (!Token.isUnresolved(p.functionArn) && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/.test(p.functionArn)) {
       fail(`processors[${i}].functionArn`, `"${p.functionArn}" must be a Lambda function ARN`);
     }
