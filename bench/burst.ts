@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, shadowVersionKey } from "../modules/history-store/schema";
-import { startLocalDynamo } from "../test/helpers/dynalite";
+import { startLocalDynamo } from "../tools/pipeline/local-dynamo";
 
 const ROOT = resolve(__dirname, "..");
 export const PROCESSOR_BUNDLE = join(ROOT, "dist/functions/shadow-history/index.js");

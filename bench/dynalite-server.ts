@@ -4,7 +4,7 @@
  * argv: <table>...  (created with the history key schema)
  * Prints one JSON line { endpoint } when ready; exits when stdin closes.
  */
-import { startLocalDynamo } from "../test/helpers/dynalite";
+import { startLocalDynamo } from "../tools/pipeline/local-dynamo";
 
 async function main(): Promise<void> {
   const dynamo = await startLocalDynamo();
