@@ -5,7 +5,7 @@ export interface PlatformTagProps {
   readonly extra?: Readonly<Record<string, string>>;
 }
 
-export const PROJECT_TAG_VALUE = "iot-shadow-platform";
+const PROJECT_TAG_VALUE = "iot-shadow-platform";
 
 export function platformTags(props: PlatformTagProps): Record<string, string> {
   return {

@@ -8,7 +8,7 @@ import { Construct } from "constructs";
 import { AccountBaseline, IotLogLevel } from "../modules/account-baseline";
 import { applyPreventDestroy } from "../modules/change-safety";
 import { EnvironmentConfig } from "../lib/config-schema";
-import { PROJECT_TAG_VALUE } from "../lib/tags";
+import { platformTags } from "../lib/tags";
 import { StateMode, configureAwsProvider, configureStateBackend } from "./platform-stack-base";
 
 /** Account-level stacks belong to the platform, not to a product line. */
@@ -41,7 +41,7 @@ export class BaselineStack extends TerraformStack {
     configureAwsProvider(this, {
       accountId,
       region,
-      tags: { project: PROJECT_TAG_VALUE, environment: isProdAccount ? "prod" : first.environment, "product-line": "shared", "managed-by": "cdktf" },
+      tags: platformTags({ environment: isProdAccount ? "prod" : first.environment, productLine: "shared" }),
       assumeRoleArn: first.account.assumeRoleArn,
       sessionName: `cdktf-${stackName}`,
     });

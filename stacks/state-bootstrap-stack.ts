@@ -18,7 +18,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { LocalBackend } from "cdktf";
 import { assertName } from "../lib/aws-names";
 import { ServiceKey } from "../lib/kms";
-import { PROJECT_TAG_VALUE } from "../lib/tags";
+import { platformTags } from "../lib/tags";
 import { configureAwsProvider } from "./platform-stack-base";
 
 export interface StateBootstrapStackProps {
@@ -45,7 +45,7 @@ export class StateBootstrapStack extends TerraformStack {
     configureAwsProvider(this, {
       accountId: props.accountId,
       region: props.region,
-      tags: { project: PROJECT_TAG_VALUE, environment: "shared", "product-line": "shared", "managed-by": "cdktf" },
+      tags: platformTags({ environment: "shared", productLine: "shared" }),
       assumeRoleArn: props.assumeRoleArn,
       sessionName: `cdktf-${id}`,
     });
