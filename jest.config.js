@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Engine-backed tests need `npm run tools:terraform`; `npm run test:engine` runs them.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/engine/"],
   // esbuild strips types only; `tsc --noEmit` in `npm test` type-checks once for the whole project.
   transform: { "^.+\\.ts$": "<rootDir>/test/esbuild-transform.js" },
   testTimeout: 60000,

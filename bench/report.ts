@@ -1,4 +1,5 @@
 /** Renders one run's results as BENCHMARKS.md and as the table `npm run bench` prints. */
+import { engineSection } from "./engine";
 import { int, kib, mb, medMin, mib, ms, pct, ratioText, table, x } from "./format";
 import type { ProfileShare } from "./profile";
 import type { BenchResults } from "./results";
@@ -184,6 +185,7 @@ export function renderMarkdown(r: BenchResults): string {
     processorSection(r),
     ciSection(r),
     burstSection(r),
+    ...(r.engine ? [engineSection(r.engine)] : []),
   ].join("\n\n")}\n`;
 }
 

@@ -1,4 +1,5 @@
 /** Everything one `npm run bench` measured, as bench/report.ts renders it. */
+import type { EngineBench } from "./engine";
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import type { CiResults } from "./ci";
@@ -37,6 +38,7 @@ export interface BenchResults {
   readonly processor: ProcessorResults;
   readonly ci: CiResults | { readonly skipped: string };
   readonly burst?: BurstSummary;
+  readonly engine?: EngineBench;
 }
 
 function git(...args: string[]): string {

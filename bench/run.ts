@@ -6,11 +6,13 @@
  *   BENCH_DEVICES=10,100,1000,10000
  *   BENCH_EVENTS=1500      processor events per run and path
  *   BENCH_SKIP_CI=1        skip the clean-clone CI run
+ *   BENCH_SKIP_ENGINE=1    skip the real-engine toolchain figures
  *   BENCH_OUTPUT=path      write the report elsewhere (default BENCHMARKS.md)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchCi } from "./ci";
+import { benchEngine } from "./engine";
 import { benchProcessor } from "./processor";
 import { ROOT, run } from "./proc";
 import { renderConsole, renderMarkdown } from "./report";
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
   const burstSummary = burst(runs);
   load.ci = loadNow();
   const ci = process.env.BENCH_SKIP_CI === "1" ? { skipped: "BENCH_SKIP_CI=1" } : benchCi(log);
+  load.engine = loadNow();
+  const engine = process.env.BENCH_SKIP_ENGINE === "1" ? { skipped: "BENCH_SKIP_ENGINE=1" } : benchEngine(log);
   load.end = loadNow();
 
   const results: BenchResults = {
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     processor,
     ci,
     burst: burstSummary,
+    engine,
   };
   const output = process.env.BENCH_OUTPUT ?? join(ROOT, "BENCHMARKS.md");
   writeFileSync(output, renderMarkdown(results));
