@@ -187,7 +187,7 @@ function broken(mutate: (j: TfJson) => void): TfJson {
 }
 
 /** Rules whose broken stack has its own test below rather than a row in the case table. */
-const extraCases: RuleId[] = ["SEC004"];
+const extraCases: RuleId[] = [];
 
 /** The finding of `ruleId` on `address`; its message must match `fragment` and say how to fix it. */
 function expectFinding(findings: Finding[], ruleId: RuleId, address: string, fragment: string | RegExp): Finding {
@@ -228,6 +228,18 @@ describe("offline checks: deliberately broken stacks are caught with the right r
     ["FIFO queue without .fifo", (j) => (res(j, "aws_sqs_queue", "dlq").fifo_queue = true), "NAME008", "aws_sqs_queue.dlq", /must end with "\.fifo"/],
     ["bucket name with uppercase", (j) => (res(j, "aws_s3_bucket", "bucket").bucket = "Acme-IoT-Archive"), "NAME009", "aws_s3_bucket.bucket", /S3 bucket name "Acme-IoT-Archive" is invalid/],
     ["KMS alias under alias/aws/", (j) => (res(j, "aws_kms_alias", "key_alias").name = "alias/aws/mine"), "NAME010", "aws_kms_alias.key_alias", /KMS alias name/],
+    // Names nested in blocks or outside NAME_FIELDS (lib/aws-names rules; boundaries in test/aws-names.test.ts)
+    ["thing type description with a newline", (j) => (res(j, "aws_iot_thing_type", "thing_type").properties.description = "line 1\nline 2"), "NAME002", "aws_iot_thing_type.thing_type", /properties\.description: IoT thing type or thing group description "line 1\\nline 2" is invalid; allowed: printable ASCII/],
+    ["indexed shadow name with a slash", (j) => (j.resource.aws_iot_indexing_configuration = { idx: { thing_indexing_configuration: { thing_indexing_mode: "REGISTRY_AND_SHADOW", named_shadow_indexing_mode: "ON", filter: { named_shadow_names: ["$package", "bad/name"] } } } }), "NAME002", "aws_iot_indexing_configuration.idx", /thing_indexing_configuration\.filter\.named_shadow_names: shadow name "bad\/name" is invalid/],
+    ["provisioning template description over 500", (j) => (j.resource.aws_iot_provisioning_template = { tpl: { name: "iot-test-fleet", provisioning_role_arn: "${aws_iam_role.role.arn}", template_body: "{}", description: "d".repeat(501) } }), "NAME003", "aws_iot_provisioning_template.tpl", /description: IoT provisioning template description .* is 501 characters long; allowed 0-500/],
+    ["GSI name with a space", (j) => (res(j, "aws_dynamodb_table", "history").global_secondary_index = [{ name: "by version", hash_key: "pk", range_key: "version", projection_type: "ALL" }]), "NAME004", "aws_dynamodb_table.history", /global_secondary_index\.name: DynamoDB index name "by version" is invalid/],
+    ["TTL attribute name over 255 bytes", (j) => (res(j, "aws_dynamodb_table", "history").ttl = { attribute_name: "é".repeat(128), enabled: true }), "NAME004", "aws_dynamodb_table.history", /ttl\.attribute_name: DynamoDB attribute name .* is 256 bytes long; allowed 1-255 bytes/],
+    ["Lambda permission statement id with a dot", (j) => (res(j, "aws_lambda_permission", "allow_iot").statement_id = "AllowIot.Rule"), "NAME005", "aws_lambda_permission.allow_iot", /statement_id: Lambda permission statement id "AllowIot\.Rule" is invalid/],
+    ["alarm namespace starting with ':'", (j) => (res(j, "aws_cloudwatch_metric_alarm", "dlq_alarm").namespace = ":AWS/SQS"), "NAME010", "aws_cloudwatch_metric_alarm.dlq_alarm", /namespace: CloudWatch alarm metric namespace ":AWS\/SQS" is invalid/],
+    ["alarm dimension name of spaces", (j) => (res(j, "aws_cloudwatch_metric_alarm", "dlq_alarm").dimensions = { "  ": "x" }), "NAME010", "aws_cloudwatch_metric_alarm.dlq_alarm", /dimensions key: CloudWatch dimension name "  " is invalid/],
+    ["rule metric name over 255", (j) => (res(j, "aws_iot_topic_rule", "documents_rule").cloudwatch_metric = [{ metric_name: "m".repeat(256), metric_namespace: "IotShadow/test", metric_unit: "Count", metric_value: "1", role_arn: "${aws_iam_role.role.arn}" }]), "NAME010", "aws_iot_topic_rule.documents_rule", /cloudwatch_metric\.metric_name: CloudWatch metric name .* is 256 bytes long/],
+    ["autoscaling policy name over 255", (j) => (j.resource.aws_appautoscaling_policy = { scale: { name: "p".repeat(256), policy_type: "TargetTrackingScaling", resource_id: "table/iot-test-history", scalable_dimension: "dynamodb:table:ReadCapacityUnits", service_namespace: "dynamodb" } }), "NAME010", "aws_appautoscaling_policy.scale", /name: Application Auto Scaling policy name .* is 256 bytes long; allowed 1-255 bytes/],
+    ["SSM parameter name past 1011 with the eu-west-1 ARN prefix", (j) => (j.resource.aws_ssm_parameter = { p: { name: `/${"a".repeat(967)}`, type: "String", value: "v" } }), "NAME010", "aws_ssm_parameter.p", /is 1012 characters long with its ARN prefix in eu-west-1/],
     ["51 tags with the default tags", (j) => (res(j, "aws_sqs_queue", "dlq").tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, "x"]))), "NAME011", "aws_sqs_queue.dlq", /51 tags including provider default_tags/],
     ["tag key starting with aws:", (j) => (res(j, "aws_sqs_queue", "dlq").tags = { "aws:owner": "me" }), "NAME011", "aws_sqs_queue.dlq", /tag key "aws:owner"/],
     ["ARN with an 11-digit account", (j) => (res(j, "aws_lambda_permission", "allow_iot").source_arn = "arn:aws:iot:eu-west-1:12345678901:rule/x"), "NAME012", "aws_lambda_permission.allow_iot", /12-digit account/],
@@ -245,23 +257,9 @@ describe("offline checks: deliberately broken stacks are caught with the right r
     ["unescaped timestamp()", (j) => (res(j, "aws_iot_topic_rule", "documents_rule").sql = "SELECT ${timestamp()} AS t FROM 'a'"), "TF004", "aws_iot_topic_rule.documents_rule", /evaluate itself at every plan/],
     ["policy that is not JSON", (j) => (res(j, "aws_iot_policy", "device_policy").policy = '{"Version": "2012-10-17", "Statement": [}'), "TF005", "aws_iot_policy.device_policy", /not valid JSON/],
     ["log retention of 401 days", (j) => (res(j, "aws_cloudwatch_log_group", "logs").retention_in_days = 400 + 1), "TF006", "aws_cloudwatch_log_group.logs", /retention_in_days = 401 is not one of/],
-    ["tracing mode typo", (j) => (res(j, "aws_lambda_function", "processor").tracing_config.mode = "active"), "TF006", "aws_lambda_function.processor", /tracing_config\.mode = "active"/, ["TF006", "SEC002"]],
+    ["tracing mode typo", (j) => (res(j, "aws_lambda_function", "processor").tracing_config.mode = "active"), "TF006", "aws_lambda_function.processor", /tracing_config\.mode = "active"/],
     // SEC
-    ["missing DLQ", (j) => delete res(j, "aws_lambda_function", "processor").dead_letter_config, "SEC001", "aws_lambda_function.processor", /dead_letter_config\.target_arn is not set/],
-    ["tracing PassThrough", (j) => (res(j, "aws_lambda_function", "processor").tracing_config.mode = "PassThrough"), "SEC002", "aws_lambda_function.processor", /expected "Active"/],
-    ["env vars without CMK", (j) => delete res(j, "aws_lambda_function", "processor").kms_key_arn, "SEC003", "aws_lambda_function.processor", /kms_key_arn is not/],
-    ["retention 30 days in prod", (j) => (res(j, "aws_cloudwatch_log_group", "logs").retention_in_days = 30), "SEC005", "aws_cloudwatch_log_group.logs", /retention_in_days is 30 in prod; at least 365/],
-    ["retention not set", (j) => delete res(j, "aws_cloudwatch_log_group", "logs").retention_in_days, "SEC005", "aws_cloudwatch_log_group.logs", /not set/],
-    ["log group without KMS", (j) => delete res(j, "aws_cloudwatch_log_group", "logs").kms_key_id, "SEC006", "aws_cloudwatch_log_group.logs", /kms_key_id/],
-    ["table without PITR", (j) => (res(j, "aws_dynamodb_table", "history").point_in_time_recovery.enabled = false), "SEC007", "aws_dynamodb_table.history", /point_in_time_recovery/],
-    ["table without CMK", (j) => delete res(j, "aws_dynamodb_table", "history").server_side_encryption.kms_key_arn, "SEC008", "aws_dynamodb_table.history", /customer managed key/],
-    ["unencrypted queue", (j) => delete res(j, "aws_sqs_queue", "dlq").kms_master_key_id, "SEC009", "aws_sqs_queue.dlq", /neither kms_master_key_id nor sqs_managed_sse_enabled/],
-    ["unencrypted topic", (j) => delete res(j, "aws_sns_topic", "alarms").kms_master_key_id, "SEC010", "aws_sns_topic.alarms", /kms_master_key_id/],
-    ["versioning suspended", (j) => (res(j, "aws_s3_bucket_versioning", "bucket_versioning").versioning_configuration.status = "Suspended"), "SEC011", "aws_s3_bucket.bucket", /versioning/],
-    ["bucket encrypted with AES256", (j) => (res(j, "aws_s3_bucket_server_side_encryption_configuration", "bucket_encryption").rule[0].apply_server_side_encryption_by_default.sse_algorithm = "AES256"), "SEC012", "aws_s3_bucket.bucket", /aws:kms/],
-    ["public access block incomplete", (j) => (res(j, "aws_s3_bucket_public_access_block", "bucket_public_access").restrict_public_buckets = false), "SEC013", "aws_s3_bucket.bucket", /restrict_public_buckets/],
     ["bucket without TLS-only policy", (j) => delete j.resource.aws_s3_bucket_policy, "SEC014", "aws_s3_bucket.bucket", /aws:SecureTransport/],
-    ["KMS key without rotation", (j) => (res(j, "aws_kms_key", "key").enable_key_rotation = false), "SEC015", "aws_kms_key.key", /enable_key_rotation/],
     ["wildcard IAM action", (j) => (dataSource(j, "aws_iam_policy_document", "access").statement[0].actions = ["dynamodb:*"]), "SEC016", "data.aws_iam_policy_document.access", /wildcard action "dynamodb:\*"/],
     ["IAM statement on resource *", (j) => (dataSource(j, "aws_iam_policy_document", "access").statement[0].resources = ["*"]), "SEC017", "data.aws_iam_policy_document.access", /resource "\*" for dynamodb:PutItem/],
     ["iam:PassRole on *", (j) => dataSource(j, "aws_iam_policy_document", "access").statement.push({ actions: ["iam:PassRole"], resources: ["*"] }), "SEC018", "data.aws_iam_policy_document.access", /iam:PassRole on "\*"/, ["SEC017", "SEC018"]],
@@ -285,20 +283,6 @@ describe("offline checks: deliberately broken stacks are caught with the right r
     expect(blockingFindings(findings).length).toBeGreaterThan(0);
     },
   );
-
-  it("missing reserved concurrency is info only: reported, never blocking", () => {
-    const findings = checkStack("broken", broken((j) => delete res(j, "aws_lambda_function", "processor").reserved_concurrent_executions));
-    const hit = expectFinding(findings, "SEC004", "aws_lambda_function.processor", /reserved_concurrent_executions/);
-    expect(hit).toMatchObject({ severity: "info", status: "info" });
-    expect(blockingFindings(findings)).toEqual([]);
-  });
-
-  it("30-day retention passes outside prod, and the environment can be overridden", () => {
-    const thirty = broken((j) => (res(j, "aws_cloudwatch_log_group", "logs").retention_in_days = 30));
-    expect(checkStack("dev", synthDevVariant(thirty))).toEqual([]);
-    expect(checkStack("dev", thirty, { environment: "dev" })).toEqual([]);
-    expect(checkStack("prod", thirty).map((f) => f.ruleId)).toEqual(["SEC005"]);
-  });
 
   it("a fleet-provisioning claim policy is not required to use the thing-name variable", () => {
     const claim = JSON.stringify({
@@ -330,6 +314,31 @@ describe("offline checks: deliberately broken stacks are caught with the right r
     ]);
   });
 
+  it("names AWS accepts pass: $-named shadows, spaces in a metric namespace, AWS/ alarm namespaces, a 1011-character SSM ARN", () => {
+    const accepted = broken((j) => {
+      j.resource.aws_iot_indexing_configuration = { idx: { thing_indexing_configuration: { thing_indexing_mode: "REGISTRY_AND_SHADOW", named_shadow_indexing_mode: "ON", filter: { named_shadow_names: ["$package", "config"] } } } };
+      res(j, "aws_iot_topic_rule", "documents_rule").cloudwatch_metric = [{ metric_name: "m".repeat(255), metric_namespace: "My App", metric_unit: "Count", metric_value: "1", role_arn: "${aws_iam_role.role.arn}" }];
+      res(j, "aws_cloudwatch_metric_alarm", "dlq_alarm").dimensions = { QueueName: "iot-test-dlq" };
+      res(j, "aws_lambda_permission", "allow_iot").statement_id = "s".repeat(100);
+      j.resource.aws_ssm_parameter = { p: { name: `/${"a".repeat(966)}`, type: "String", value: "v" } };
+      j.resource.aws_appautoscaling_policy = { scale: { name: "p".repeat(255), policy_type: "TargetTrackingScaling", resource_id: "table/iot-test-history", scalable_dimension: "dynamodb:table:ReadCapacityUnits", service_namespace: "dynamodb" } };
+    });
+    expect(checkStack("accepted", accepted)).toEqual([]);
+  });
+
+  it("without a literal provider region the SSM check assumes the longest ARN prefix", () => {
+    const ssm = (length: number) =>
+      broken((j) => {
+        j.provider.aws[0].region = "${var.region}";
+        j.variable = { region: { type: "string" } };
+        j.resource.aws_ssm_parameter = { p: { name: `/${"a".repeat(length)}`, type: "String", value: "v" } };
+      });
+    expect(checkStack("ssm", ssm(954))).toEqual([]);
+    expect(checkStack("ssm", ssm(955)).map((f) => [f.ruleId, f.message.split("; Fix")[0]])).toEqual([
+      ["NAME010", expect.stringMatching(/is 1012 characters long with its ARN prefix when the region is unknown/)],
+    ]);
+  });
+
   it("rejects input that is not a Terraform JSON object", () => {
     expect(() => checkStack("bad", [] as unknown as object)).toThrow(/stack bad: expected the parsed cdk.tf.json object/);
   });
@@ -352,31 +361,24 @@ describe("offline checks: deliberately broken stacks are caught with the right r
   });
 });
 
-/** The valid stack with its provider tagged as dev instead of prod. */
-function synthDevVariant(j: TfJson): TfJson {
-  const copy = structuredClone(j);
-  copy.provider.aws[0].default_tags[0].tags.environment = "dev";
-  return copy;
-}
-
 describe("offline checks: waivers", () => {
-  const unencrypted = broken((j) => delete res(j, "aws_sqs_queue", "dlq").kms_master_key_id);
-  const waiver: Waiver = { stack: "broken", address: "aws_sqs_queue.dlq", ruleId: "SEC009", reason: "test queue holds no data; encryption is covered elsewhere" };
+  const generatedKey = broken((j) => delete res(j, "aws_iot_certificate", "cert").csr);
+  const waiver: Waiver = { stack: "broken", address: "aws_iot_certificate.cert", ruleId: "SEC023", reason: "dev demo certificate, revoked after the demo; key in state accepted" };
 
   it("a matching waiver turns the finding into 'waived' with its reason, and it no longer blocks", () => {
-    const evaluation = evaluateStack("broken", unencrypted, { waivers: [waiver] });
-    expect(evaluation.findings).toEqual([expect.objectContaining({ ruleId: "SEC009", address: "aws_sqs_queue.dlq", status: "waived", waived: waiver.reason })]);
+    const evaluation = evaluateStack("broken", generatedKey, { waivers: [waiver] });
+    expect(evaluation.findings).toEqual([expect.objectContaining({ ruleId: "SEC023", address: "aws_iot_certificate.cert", status: "waived", waived: waiver.reason })]);
     expect(blockingFindings(evaluation.findings)).toEqual([]);
     expect(evaluation.usedWaivers).toEqual([waiver]);
     const report = formatReport(evaluation.findings);
-    expect(report).toMatch(/SEC009\s+aws_sqs_queue\.dlq\s+waived\s+waived: test queue holds no data/);
+    expect(report).toMatch(/SEC023\s+aws_iot_certificate\.cert\s+waived\s+waived: dev demo certificate/);
   });
 
   it("applies only to its stack, address and rule ('*' means every stack)", () => {
-    expect(blockingFindings(checkStack("other", unencrypted, { waivers: [waiver] }))).toHaveLength(1);
-    expect(blockingFindings(checkStack("other", unencrypted, { waivers: [{ ...waiver, stack: "*" }] }))).toHaveLength(0);
-    expect(blockingFindings(checkStack("broken", unencrypted, { waivers: [{ ...waiver, ruleId: "SEC010" }] }))).toHaveLength(1);
-    expect(blockingFindings(checkStack("broken", unencrypted, { waivers: [{ ...waiver, address: "aws_sqs_queue.other" }] }))).toHaveLength(1);
+    expect(blockingFindings(checkStack("other", generatedKey, { waivers: [waiver] }))).toHaveLength(1);
+    expect(blockingFindings(checkStack("other", generatedKey, { waivers: [{ ...waiver, stack: "*" }] }))).toHaveLength(0);
+    expect(blockingFindings(checkStack("broken", generatedKey, { waivers: [{ ...waiver, ruleId: "SEC014" }] }))).toHaveLength(1);
+    expect(blockingFindings(checkStack("broken", generatedKey, { waivers: [{ ...waiver, address: "aws_iot_certificate.other" }] }))).toHaveLength(1);
   });
 
   it.each([
@@ -387,7 +389,7 @@ describe("offline checks: waivers", () => {
     [{ stack: "" }, /stack is empty/],
   ])("rejects a waiver with %p", (override, message) => {
     expect(() => validateWaivers([{ ...waiver, ...override }])).toThrow(message);
-    expect(() => checkStack("broken", unencrypted, { waivers: [{ ...waiver, ...override }] })).toThrow(message);
+    expect(() => checkStack("broken", generatedKey, { waivers: [{ ...waiver, ...override }] })).toThrow(message);
   });
 
   it("rejects duplicate waivers", () => {
@@ -404,26 +406,26 @@ describe("offline checks: report, synth dir and CLI", () => {
   const fixtures = join(__dirname, "fixtures", "broken-stacks");
 
   it("formats one table per stack with rule, resource, status and detail, FAIL rows first", () => {
-    const e = evaluateStack("broken", broken((j) => delete res(j, "aws_lambda_function", "processor").dead_letter_config));
+    const e = evaluateStack("broken", broken((j) => delete res(j, "aws_iot_certificate", "cert").csr));
     const report = formatReport([...e.findings, ...e.passes]);
     const lines = report.split("\n");
     expect(lines[0]).toMatch(/^== broken: 1 FAIL, 0 waived, 0 info, \d+ pass$/);
     expect(lines[1]).toMatch(/^rule\s+resource\s+status\s+detail$/);
-    expect(lines[3]).toMatch(/^SEC001\s+aws_lambda_function\.processor\s+FAIL\s+dead_letter_config\.target_arn is not set/);
+    expect(lines[3]).toMatch(/^SEC023\s+aws_iot_certificate\.cert\s+FAIL\s+no csr: AWS generates the key pair/);
     expect(report).toMatch(/TF001\s+aws_sqs_queue\.dlq\s+pass/);
     expect(formatReport([...e.findings, ...e.passes], { failuresOnly: true })).not.toMatch(/^\S+\s+\S+\s+pass$/m);
   });
 
   it("checkSynthDir reads cdktf.out/stacks/*/cdk.tf.json and reports per stack", () => {
     const result = checkSynthDir(join(fixtures, "failing"));
-    expect(result.stacks.map((s) => s.stack)).toEqual(["clean", "queue-unencrypted"]);
-    expect(blockingFindings(result.findings).map((f) => [f.stack, f.ruleId, f.address])).toEqual([["queue-unencrypted", "SEC009", "aws_sqs_queue.dlq"]]);
+    expect(result.stacks.map((s) => s.stack)).toEqual(["certificate-without-csr", "clean"]);
+    expect(blockingFindings(result.findings).map((f) => [f.stack, f.ruleId, f.address])).toEqual([["certificate-without-csr", "SEC023", "aws_iot_certificate.cert"]]);
     expect(checkSynthDir(join(fixtures, "clean")).findings).toEqual([]);
     expect(() => checkSynthDir(join(fixtures, "nowhere"))).toThrow(/run "npm run synth" first/);
   });
 
   it("checkSynthDir lists waivers that matched nothing", () => {
-    const stale: Waiver = { stack: "*", address: "aws_sqs_queue.gone", ruleId: "SEC009", reason: "kept to show stale waivers are reported" };
+    const stale: Waiver = { stack: "*", address: "aws_iot_certificate.gone", ruleId: "SEC023", reason: "kept to show stale waivers are reported" };
     expect(checkSynthDir(join(fixtures, "clean"), { waivers: [stale] }).unusedWaivers).toEqual([stale]);
   });
 
@@ -433,8 +435,8 @@ describe("offline checks: report, synth dir and CLI", () => {
   it("the CLI exits 1 on an unwaived finding and prints the table", () => {
     const run = spawnSync(tsx, [cli, join(fixtures, "failing")], { encoding: "utf8" });
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/== queue-unencrypted: 1 FAIL/);
-    expect(run.stdout).toMatch(/SEC009\s+aws_sqs_queue\.dlq\s+FAIL/);
+    expect(run.stdout).toMatch(/== certificate-without-csr: 1 FAIL/);
+    expect(run.stdout).toMatch(/SEC023\s+aws_iot_certificate\.cert\s+FAIL/);
     expect(run.stdout).toMatch(/1 unwaived finding\(s\)/);
   });
 

@@ -1,12 +1,14 @@
 /**
- * Deliberately broken stacks through both layers: the real `tofu validate` (provider
- * schema and validators from the mirror) and our offline checks. Every case must be
- * rejected by at least one, and which layer catches what is the table in
+ * Deliberately broken stacks through every layer: the real `tofu validate` (provider
+ * schema and validators from the mirror), real checkov, and our offline checks. Every
+ * case must be rejected by at least one, and which layer catches what is the table in
  * tools/offline-checks/README.md ("Which layer catches what"), kept equal here.
  * Needs `npm run tools:terraform` and `npm run synth`.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCheckov } from "../../tools/engine/checkov";
 import { evaluateStack } from "../../tools/offline-checks";
 import { requireManifest } from "../../tools/engine/manifest";
 import { toolPaths } from "../../tools/engine/paths";
@@ -50,22 +52,28 @@ const CASES: readonly Case[] = [
   mutate("missing required argument", (j) => delete first(j, "aws_iot_topic_rule").sql),
   mutate("dangling reference", (j) => (first(j, "aws_lambda_function").dead_letter_config.target_arn = "${aws_sqs_queue.gone.arn}")),
   mutate("invalid enum value", (j) => (first(j, "aws_lambda_function").tracing_config.mode = "active")),
-  { name: "unencrypted queue (fixture)", stack: () => read(join(ROOT, "test/fixtures/broken-stacks/failing/stacks/queue-unencrypted/cdk.tf.json")) },
+  { name: "unencrypted queue (fixture)", stack: () => read(join(ROOT, "test/fixtures/broken-stacks/checkov-only/stacks/queue-unencrypted/cdk.tf.json")) },
 ];
 
-/** Rows of the README table: `| case | tofu validate | offline checks |` with yes/no. */
-function documentedLayers(): Map<string, { validate: boolean; offline: boolean }> {
+interface Layers {
+  readonly validate: boolean;
+  readonly checkov: boolean;
+  readonly offline: boolean;
+}
+
+/** Rows of the README table: `| case | tofu validate | checkov | offline checks |` with yes/no. */
+function documentedLayers(): Map<string, Layers> {
   const readme = readFileSync(join(ROOT, "tools/offline-checks/README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## Which layer catches what"));
-  const rows = new Map<string, { validate: boolean; offline: boolean }>();
+  const rows = new Map<string, Layers>();
   for (const line of section.split("\n")) {
-    const m = /^\| (.+?) \| (yes|no) \| (yes|no) \|/.exec(line);
-    if (m) rows.set(m[1].replace(/`/g, ""), { validate: m[2] === "yes", offline: m[3] === "yes" });
+    const m = /^\| (.+?) \| (yes|no) \| (yes|no) \| (yes|no) \|/.exec(line);
+    if (m) rows.set(m[1].replace(/`/g, ""), { validate: m[2] === "yes", checkov: m[3] === "yes", offline: m[4] === "yes" });
   }
   return rows;
 }
 
-describe("broken stacks: tofu validate and the offline checks together", () => {
+describe("broken stacks: tofu validate, checkov and the offline checks together", () => {
   const paths = toolPaths();
   const manifest = requireManifest(paths);
   const opts = { manifest, paths };
@@ -78,13 +86,27 @@ describe("broken stacks: tofu validate and the offline checks together", () => {
   });
 
   const documented = documentedLayers();
+  // One checkov run over every case (it takes seconds to start); base stack included to prove it is clean.
+  const scanDir = mkdtempSync(join(tmpdir(), "broken-stacks-"));
+  const caseDir = (i: number) => `case-${i}`;
+  CASES.forEach((c, i) => {
+    mkdirSync(join(scanDir, caseDir(i)));
+    writeFileSync(join(scanDir, caseDir(i), "cdk.tf.json"), JSON.stringify(c.stack()));
+  });
+  mkdirSync(join(scanDir, "base"));
+  writeFileSync(join(scanDir, "base", "cdk.tf.json"), JSON.stringify(base()));
+  const checkov = runCheckov(scanDir, paths.venvBin, []);
+  const checkovFailures = (dir: string) => new Set(checkov.failures.filter((f) => f.stack === dir).map((f) => `${f.checkId} ${f.address}`));
+  const baseFailures = checkovFailures("base");
 
-  it.each(CASES.map((c) => [c.name, c] as const))("%s is rejected by at least one layer, as documented", (_name, c) => {
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))("%s is rejected by at least one layer, as documented", (_name, c, i) => {
     const stack = c.stack();
     const validateErrors = runValidate(work.dir, opts, stack).filter((d) => d.severity === "error");
     const offline = evaluateStack("broken", stack).findings.filter((f) => f.status === "FAIL");
-    const caught = { validate: validateErrors.length > 0, offline: offline.length > 0 };
-    expect(caught.validate || caught.offline).toBe(true);
+    // checkov counts only what the break added: the base stack has its own (waived) findings.
+    const newCheckov = [...checkovFailures(caseDir(i))].filter((f) => !baseFailures.has(f));
+    const caught: Layers = { validate: validateErrors.length > 0, checkov: newCheckov.length > 0, offline: offline.length > 0 };
+    expect(caught.validate || caught.checkov || caught.offline).toBe(true);
     expect({ case: c.name, ...caught }).toEqual({ case: c.name, ...documented.get(c.name) });
   });
 });

@@ -99,7 +99,7 @@ export async function goBuild(
   const ticker = setInterval(() => log(`${name}: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
   try {
     await new Promise<void>((resolveBuild, reject) => {
-      const child = spawn(cmd, args, { cwd: dir, env, stdio: ["ignore", "inherit", "pipe"] });
+      const child = spawn(cmd, args, { cwd: dir, env, stdio: ["ignore", process.stderr, "pipe"] });
       let tail = "";
       child.stderr.setEncoding("utf8");
       child.stderr.on("data", (chunk: string) => {

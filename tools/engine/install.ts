@@ -3,7 +3,7 @@
  * CLI config that installs from that mirror only, and checkov + moto in a
  * virtualenv. Idempotent: a present, stamped artifact is reused.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { BuildMeasurement, goBuild, isBuilt, resolveCommit } from "./go-build";
@@ -96,12 +96,6 @@ function findSystemEngine(paths: ToolPaths, log: Log): SystemEngine | undefined 
   return undefined;
 }
 
-function timed<T>(fn: () => T): { value: T; seconds: number } {
-  const start = Date.now();
-  const value = fn();
-  return { value, seconds: Math.round((Date.now() - start) / 1000) };
-}
-
 /** Use the pinned release when the proxy serves it; otherwise the nearest served build, said loudly. */
 function chooseProviderSource(pinned: string, paths: ToolPaths, log: Log): { source: ProviderSource & { build: NonNullable<ProviderSource["build"]> }; substitution?: string } {
   const wanted = PROVIDER_SOURCES.find((s) => s.version === pinned);
@@ -124,24 +118,30 @@ function chooseProviderSource(pinned: string, paths: ToolPaths, log: Log): { sou
   return { source: served as ProviderSource & { build: NonNullable<ProviderSource["build"]> }, substitution };
 }
 
-function installVenv(paths: ToolPaths, log: Log): BuildMeasurement | undefined {
+function spawnInherit(cmd: string, args: string[], what: string): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    // Child stdout goes to stderr: stdout carries only `--print-env` lines.
+    const child = spawn(cmd, args, { stdio: ["ignore", process.stderr, "inherit"] });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolveRun() : reject(new Error(`${what} failed (exit ${code})`))));
+  });
+}
+
+/** checkov and moto from PyPI; runs beside the Go builds (it waits on the network, they on the CPU). */
+async function installVenv(paths: ToolPaths, log: Log): Promise<BuildMeasurement | undefined> {
   const stamp = join(paths.venv, "iot-packages.txt");
   const wanted = PYTHON_PACKAGES.join("\n");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) {
     log(`python: ${PYTHON_PACKAGES.join(", ")} present in ${paths.venv}`);
     return undefined;
   }
+  const started = Date.now();
   const python = which("python3", "") ?? "python3";
   log(`python: creating ${paths.venv} and installing ${PYTHON_PACKAGES.join(", ")} from PyPI`);
-  const { seconds } = timed(() => {
-    const venv = spawnSync(python, ["-m", "venv", paths.venv], { stdio: "inherit" });
-    if (venv.status !== 0) throw new Error(`python3 -m venv ${paths.venv} failed`);
-    const pip = spawnSync(join(paths.venvBin, "pip"), ["install", "--disable-pip-version-check", "--progress-bar", "off", ...PYTHON_PACKAGES], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    if (pip.status !== 0) throw new Error(`pip install ${PYTHON_PACKAGES.join(" ")} failed (exit ${pip.status})`);
-  });
+  await spawnInherit(python, ["-m", "venv", paths.venv], `python3 -m venv ${paths.venv}`);
+  await spawnInherit(join(paths.venvBin, "pip"), ["install", "-q", "--disable-pip-version-check", "--progress-bar", "off", ...PYTHON_PACKAGES], `pip install ${PYTHON_PACKAGES.join(" ")}`);
   writeFileSync(stamp, wanted);
+  const seconds = Math.round((Date.now() - started) / 1000);
   log(`python: installed in ${seconds} s`);
   return { seconds, packages: PYTHON_PACKAGES.length, at: new Date().toISOString() };
 }
@@ -154,6 +154,9 @@ export async function install(options: InstallOptions): Promise<Manifest> {
   const builds: Record<string, BuildMeasurement> = { ...(previous?.builds ?? {}) };
   const pinned = pinnedProviderVersion(repoRoot);
   const mode = options.engine ?? "auto";
+  const venvDone = installVenv(paths, log);
+  // Attach the handler now so a failing pip does not surface as an unhandled rejection mid-build.
+  venvDone.catch(() => undefined);
 
   let engine: EngineChoice;
   let provider: ProviderChoice;
@@ -180,7 +183,7 @@ export async function install(options: InstallOptions): Promise<Manifest> {
     log(`cli config: ${paths.cliConfig} (filesystem_mirror only, no registry)`);
   }
 
-  const venv = installVenv(paths, log);
+  const venv = await venvDone;
   if (venv) builds.python = venv;
   const coldRun = Object.values(builds).some((b) => Date.parse(b.at) >= started);
   const seconds = Math.round((Date.now() - started) / 1000);

@@ -1,14 +1,15 @@
 /**
  * The waiver list: every accepted exception to a rule, one resource at a time,
  * with the reason a reviewer reads in the report. Keep it short; a waiver that
- * no longer matches anything is reported so it can be deleted.
+ * no longer matches anything is reported so it can be deleted. checkov findings
+ * have their own list, tools/engine/checkov-waivers.ts.
  *
  * Example:
  *   {
  *     stack: "iot-dev-platform",
- *     address: "aws_lambda_function.shadow_processor_function_1A2B3C4D",
- *     ruleId: "SEC004",
- *     reason: "dev shares the unreserved pool on purpose; staging and prod reserve concurrency",
+ *     address: "aws_iot_certificate.device_identity_things_Demo-01_certificate_1A2B3C4D",
+ *     ruleId: "SEC023",
+ *     reason: "dev-only test device: the certificate is generated on purpose and revoked after the demo",
  *   },
  */
 import { isRuleId } from "./catalog";

@@ -1,5 +1,5 @@
 /** NAME rules: AWS name and format rules, taken from lib/aws-names (never re-stated here). */
-import { AWS_ACCOUNT_ID, AWS_REGION, MAX_TAGS_PER_RESOURCE, NameRuleId, checkName } from "../../../lib/aws-names";
+import { AWS_ACCOUNT_ID, AWS_REGION, MAX_TAGS_PER_RESOURCE, NameContext, NameRuleId, checkName, partitionOf } from "../../../lib/aws-names";
 import type { RuleId } from "../catalog";
 import { maskInterpolations } from "../expressions";
 import { Json, block, blocks, bool, collectStrings, isLiteral, isObject, str, strings } from "../json";
@@ -39,10 +39,10 @@ export const NAME_FIELDS: readonly NameField[] = [
 ];
 
 /** `attribute: problem` when the value is a literal string breaking the rule; references cannot be checked statically. */
-function literalProblem(rule: NameRuleId, value: Json | undefined, attribute: string): string | undefined {
+function literalProblem(rule: NameRuleId, value: Json | undefined, attribute: string, context: NameContext = {}): string | undefined {
   const s = str(value);
   if (s === undefined || !isLiteral(s)) return undefined;
-  const problem = checkName(rule, s);
+  const problem = checkName(rule, s, context);
   return problem && `${attribute}: ${problem}`;
 }
 
@@ -57,56 +57,119 @@ function recordProblems(value: unknown, keyRule: NameRuleId, valueRule: NameRule
   return out.filter((p): p is string => !!p);
 }
 
-/** Extra checks beyond the plain name field, per rule. */
-const EXTRA: Partial<Record<RuleId, (b: Block) => string[]>> = {
-  NAME002: (b) => {
-    if (b.type === "aws_iot_thing") return recordProblems(b.config.attributes, "iotAttributeKey", "iotAttributeValue", "attributes");
-    if (b.type === "aws_iot_thing_type") {
-      const searchable = strings(block(b.config.properties)?.searchable_attributes);
-      const out = searchable.map((k) => literalProblem("iotAttributeKey", k, "properties.searchable_attributes")).filter((p): p is string => !!p);
+const present = (problems: (string | undefined)[]): string[] => problems.filter((p): p is string => !!p);
+
+/** The stack's region and partition, when its default AWS provider names a literal region (rules such as the SSM ARN length need them). */
+function contextOf(stack: StackModel): NameContext {
+  const provider = stack.providers.find((p) => p.name === "aws" && p.config.alias === undefined);
+  const region = str(provider?.config.region);
+  return region !== undefined && isLiteral(region) ? { region, partition: partitionOf(region) } : {};
+}
+
+type ExtraCheck = (b: Block, context: NameContext) => string[];
+
+/** Names nested in blocks, or that must not join NAME_FIELDS (TF003 treats those as the type's unique name), by rule and type. */
+const EXTRA: Partial<Record<RuleId, Readonly<Record<string, ExtraCheck>>>> = {
+  NAME002: {
+    aws_iot_thing: (b) => recordProblems(b.config.attributes, "iotAttributeKey", "iotAttributeValue", "attributes"),
+    aws_iot_thing_type: (b) => {
+      const properties = block(b.config.properties);
+      const searchable = strings(properties?.searchable_attributes);
+      const out = present([
+        ...searchable.map((k) => literalProblem("iotAttributeKey", k, "properties.searchable_attributes")),
+        literalProblem("iotDescription", properties?.description, "properties.description"),
+      ]);
       if (searchable.length > 3) out.push(`properties.searchable_attributes has ${searchable.length} entries; AWS allows at most 3`);
       return out;
-    }
-    if (b.type === "aws_iot_thing_group") {
-      const payload = block(block(b.config.properties)?.attribute_payload);
-      return recordProblems(payload?.attributes, "iotAttributeKey", "iotAttributeValue", "properties.attribute_payload.attributes");
-    }
-    return [];
+    },
+    aws_iot_thing_group: (b) => {
+      const properties = block(b.config.properties);
+      return [
+        ...recordProblems(block(properties?.attribute_payload)?.attributes, "iotAttributeKey", "iotAttributeValue", "properties.attribute_payload.attributes"),
+        ...present([literalProblem("iotDescription", properties?.description, "properties.description")]),
+      ];
+    },
+    // The fleet indexing filter takes AWS shadow names (iot.json NamedShadowNamesFilter of ShadowName).
+    aws_iot_indexing_configuration: (b) =>
+      present(
+        blocks(b.config.thing_indexing_configuration).flatMap((c) =>
+          blocks(c.filter).flatMap((f) => strings(f.named_shadow_names).map((n) => literalProblem("iotShadow", n, "thing_indexing_configuration.filter.named_shadow_names"))),
+        ),
+      ),
   },
-  NAME004: (b) =>
-    b.type === "aws_dynamodb_table"
-      ? blocks(b.config.attribute)
-          .map((a) => literalProblem("dynamodbAttribute", a.name, "attribute.name"))
-          .filter((p): p is string => !!p)
-      : [],
-  NAME008: (b) => {
-    const name = str(b.config.name);
-    if (name === undefined || !isLiteral(name)) return [];
-    const fifo = bool(b.type === "aws_sqs_queue" ? b.config.fifo_queue : b.config.fifo_topic) === true;
-    const suffix = name.endsWith(".fifo");
-    if (fifo && !suffix) return [`name "${name}" must end with ".fifo" for a FIFO ${b.type === "aws_sqs_queue" ? "queue" : "topic"}`];
-    if (!fifo && suffix) return [`name "${name}" ends with ".fifo" but the ${b.type === "aws_sqs_queue" ? "queue" : "topic"} is not FIFO`];
-    return [];
+  NAME003: {
+    aws_iot_provisioning_template: (b) => present([literalProblem("iotProvisioningTemplateDescription", b.config.description, "description")]),
   },
-  NAME010: (b) =>
-    b.type === "aws_iot_topic_rule"
-      ? blocks(b.config.cloudwatch_metric)
-          .map((m) => literalProblem("cloudwatchNamespace", m.metric_namespace, "cloudwatch_metric.metric_namespace"))
-          .filter((p): p is string => !!p)
-      : [],
+  NAME004: {
+    aws_dynamodb_table: (b) => {
+      const indexes = [
+        ...blocks(b.config.global_secondary_index).map((i) => ({ i, where: "global_secondary_index" })),
+        ...blocks(b.config.local_secondary_index).map((i) => ({ i, where: "local_secondary_index" })),
+      ];
+      return present([
+        ...blocks(b.config.attribute).map((a) => literalProblem("dynamodbAttribute", a.name, "attribute.name")),
+        literalProblem("dynamodbAttribute", b.config.hash_key, "hash_key"),
+        literalProblem("dynamodbAttribute", b.config.range_key, "range_key"),
+        ...indexes.flatMap(({ i, where }) => [
+          literalProblem("dynamodbIndex", i.name, `${where}.name`),
+          literalProblem("dynamodbAttribute", i.hash_key, `${where}.hash_key`),
+          literalProblem("dynamodbAttribute", i.range_key, `${where}.range_key`),
+        ]),
+        ...blocks(b.config.ttl).map((t) => literalProblem("dynamodbAttribute", t.attribute_name, "ttl.attribute_name")),
+      ]);
+    },
+  },
+  NAME005: {
+    // Unique per function only, so not a NAME_FIELDS entry.
+    aws_lambda_permission: (b) => present([literalProblem("lambdaStatementId", b.config.statement_id, "statement_id")]),
+  },
+  NAME008: Object.fromEntries(
+    (["aws_sqs_queue", "aws_sns_topic"] as const).map((type) => [
+      type,
+      (b: Block): string[] => {
+        const name = str(b.config.name);
+        if (name === undefined || !isLiteral(name)) return [];
+        const what = type === "aws_sqs_queue" ? "queue" : "topic";
+        const fifo = bool(type === "aws_sqs_queue" ? b.config.fifo_queue : b.config.fifo_topic) === true;
+        const suffix = name.endsWith(".fifo");
+        if (fifo && !suffix) return [`name "${name}" must end with ".fifo" for a FIFO ${what}`];
+        if (!fifo && suffix) return [`name "${name}" ends with ".fifo" but the ${what} is not FIFO`];
+        return [];
+      },
+    ]),
+  ),
+  NAME010: {
+    aws_iot_topic_rule: (b) =>
+      present(
+        blocks(b.config.cloudwatch_metric).flatMap((m) => [
+          literalProblem("cloudwatchNamespace", m.metric_namespace, "cloudwatch_metric.metric_namespace"),
+          literalProblem("cloudwatchMetric", m.metric_name, "cloudwatch_metric.metric_name"),
+        ]),
+      ),
+    aws_cloudwatch_metric_alarm: (b) =>
+      present([
+        // An alarm may watch AWS/... namespaces, so not the publishing rule (cloudwatchNamespace).
+        literalProblem("cloudwatchAlarmNamespace", b.config.namespace, "namespace"),
+        literalProblem("cloudwatchMetric", b.config.metric_name, "metric_name"),
+        ...recordProblems(b.config.dimensions, "cloudwatchDimensionName", "cloudwatchDimensionValue", "dimensions"),
+      ]),
+    // Unique per scalable target only, so not a NAME_FIELDS entry.
+    aws_appautoscaling_policy: (b) => present([literalProblem("appautoscalingPolicy", b.config.name, "name")]),
+  },
 };
 
 function nameRule(id: RuleId): RuleCheck {
   const fields = NAME_FIELDS.filter((f) => f.ruleId === id);
-  const extraTypes = id === "NAME010" ? ["aws_iot_topic_rule"] : [];
-  const types = [...new Set([...fields.map((f) => f.type), ...extraTypes])];
+  const extra = EXTRA[id] ?? {};
+  const types = [...new Set([...fields.map((f) => f.type), ...Object.keys(extra)])];
   return {
     id,
     *run(stack: StackModel): Iterable<Outcome> {
+      const context = contextOf(stack);
       for (const type of types) {
         for (const b of stack.ofType(type)) {
-          const problems = fields.filter((f) => f.type === type).map((f) => literalProblem(f.rule, b.config[f.attribute], f.attribute));
-          yield* verdict(b, [...problems, ...(EXTRA[id]?.(b) ?? [])]);
+          const problems = fields.filter((f) => f.type === type).map((f) => literalProblem(f.rule, b.config[f.attribute], f.attribute, context));
+          yield* verdict(b, [...problems, ...(extra[type]?.(b, context) ?? [])]);
         }
       }
     },
