@@ -1,8 +1,10 @@
-import { readFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DeviceIdentity, DeviceIdentityProps } from "../modules/device-identity";
+import { DeviceIdentity, DeviceIdentityProps, FleetProvisioningProps } from "../modules/device-identity";
+import { testCsr } from "../tools/test-csr";
 
 type Json = Record<string, any>;
 
@@ -10,6 +12,12 @@ const CSR_DIR = resolve(__dirname, "fixtures/csr");
 const csrOf = (name: string) => readFileSync(join(CSR_DIR, `${name}.csr`), "utf8");
 const ARN = "arn:aws:iot:eu-west-1:111111111111";
 const V = "$${iot:Connection.Thing.ThingName}";
+
+/** A stand-in for the built hook bundle: the module only packages the directory. */
+const HOOK_BUNDLE = mkdtempSync(join(tmpdir(), "provisioning-hook-bundle-"));
+writeFileSync(join(HOOK_BUNDLE, "index.js"), "exports.handler = async () => ({ allowProvisioning: false });\n");
+/** Fleet provisioning with the module's hook, as every environment uses it. */
+const FLEET: FleetProvisioningProps = { enabled: true, preProvisioningHook: { bundleDir: HOOK_BUNDLE } };
 
 const BASE: DeviceIdentityProps = {
   namePrefix: "iot-test",
@@ -182,8 +190,8 @@ describe("things, certificates and attachments (csr mode, the default)", () => {
 
   it("has no lifecycle by default and prevent_destroy on things, certificates, type and policies when asked", () => {
     expect(text).not.toContain("prevent_destroy");
-    const guarded = synth({ preventDestroy: true, fleetProvisioning: { enabled: true } }).json;
-    for (const type of ["aws_iot_thing", "aws_iot_certificate", "aws_iot_thing_type", "aws_iot_policy"]) {
+    const guarded = synth({ preventDestroy: true, fleetProvisioning: FLEET }).json;
+    for (const type of ["aws_iot_thing", "aws_iot_certificate", "aws_iot_thing_type", "aws_iot_policy", "aws_dynamodb_table", "aws_kms_key", "aws_cloudwatch_log_group"]) {
       const rs = resources(guarded, type);
       expect(rs.length).toBeGreaterThan(0);
       for (const r of rs) expect(r.lifecycle).toEqual({ prevent_destroy: true });
@@ -194,9 +202,9 @@ describe("things, certificates and attachments (csr mode, the default)", () => {
 describe("stable addresses", () => {
   it("reordering things and groups changes no Terraform address or value", () => {
     const things = [
-      { name: "a", csrPath: "Sensor-A.csr", groups: ["g1"] },
-      { name: "b", csrPath: "Sensor-B.csr", groups: ["g2", "g1"] },
-      { name: "c", csrPath: "Sensor-C.csr" },
+      { name: "Sensor-A", csrPath: "Sensor-A.csr", groups: ["g1"] },
+      { name: "Sensor-B", csrPath: "Sensor-B.csr", groups: ["g2", "g1"] },
+      { name: "Sensor-C", csrPath: "Sensor-C.csr" },
     ];
     const groups = [{ name: "g1" }, { name: "g2", parent: "g1" }];
     const first = synth({ things, groups }).json;
@@ -205,7 +213,7 @@ describe("stable addresses", () => {
       expect(Object.keys(second.resource[type]).sort()).toEqual(Object.keys(first.resource[type]).sort());
     }
     expect(second.resource).toEqual(first.resource);
-    expect(Object.keys(first.resource.aws_iot_thing).every((k) => /_(a|b|c)_thing_/.test(k))).toBe(true);
+    expect(Object.keys(first.resource.aws_iot_thing).every((k) => /_Sensor-(A|B|C)_thing_/.test(k))).toBe(true);
   });
 });
 
@@ -279,10 +287,12 @@ describe("key generation (explicit opt-in)", () => {
 });
 
 describe("fleet provisioning", () => {
-  it("creates an enabled template, a trust-scoped role and a claim policy limited to provisioning topics", () => {
-    const { json, identity } = synth({ certificateMode: "fleet-provisioning", things: [] });
+  const TEMPLATE_ARN = `${ARN}:provisioningtemplate/iot-test-fleet`;
+
+  it("creates an enabled template, a role trusted only for this template, and a claim policy limited to provisioning topics", () => {
+    const { json, identity } = synth({ certificateMode: "fleet-provisioning", things: [], fleetProvisioning: FLEET });
     const [template] = resources(json, "aws_iot_provisioning_template");
-    const role = addressOf(json, "aws_iam_role", () => true);
+    const role = addressOf(json, "aws_iam_role", (r) => r.name === "iot-test-provisioning");
     expect(template).toEqual(
       expect.objectContaining({ name: "iot-test-fleet", enabled: true, type: "FLEET_PROVISIONING", provisioning_role_arn: `\${${role}.arn}` }),
     );
@@ -298,23 +308,24 @@ describe("fleet provisioning", () => {
         policy: { Type: "AWS::IoT::Policy", Properties: { PolicyName: "iot-test-device" } },
       },
     });
-    const [iamRole] = resources(json, "aws_iam_role");
-    expect(iamRole.name).toBe("iot-test-provisioning");
+    const iamRole = resources(json, "aws_iam_role").find((r) => r.name === "iot-test-provisioning")!;
+    // Issue 20 item 5: pinned to the template as well as the account (confused deputy).
     expect(JSON.parse(iamRole.assume_role_policy).Statement).toEqual([
       {
         Sid: "IotProvisioningOnly",
         Effect: "Allow",
         Principal: { Service: "iot.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": TEMPLATE_ARN } },
       },
     ]);
     expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([
       { role: `\${${role}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AWSIoTThingsRegistration" },
     ]);
-    const claimStems = ["$aws/certificates/create/*", "$aws/provisioning-templates/iot-test-fleet/provision/*"];
+    // The device keeps its private key by default (CreateCertificateFromCsr), and claim connections have their own client ids.
+    const claimStems = ["$aws/certificates/create-from-csr/*", "$aws/provisioning-templates/iot-test-fleet/provision/*"];
     expect(policyNamed(json, "iot-test-provisioning-claim").Statement).toEqual([
-      { Sid: "ConnectForProvisioning", Effect: "Allow", Action: ["iot:Connect"], Resource: [`${ARN}:client/Thermostat-*`] },
+      { Sid: "ConnectForProvisioning", Effect: "Allow", Action: ["iot:Connect"], Resource: [`${ARN}:client/provision-*`] },
       { Sid: "PublishReceiveProvisioning", Effect: "Allow", Action: ["iot:Publish", "iot:Receive"], Resource: claimStems.map((s) => `${ARN}:topic/${s}`) },
       { Sid: "SubscribeProvisioning", Effect: "Allow", Action: ["iot:Subscribe"], Resource: claimStems.map((s) => `${ARN}:topicfilter/${s}`) },
     ]);
@@ -322,8 +333,112 @@ describe("fleet provisioning", () => {
     expect(identity.outputs.provisioningTemplateName).toBeDefined();
   });
 
+  it("create-keys-and-certificate stays available as an explicit choice", () => {
+    const { json } = synth({ fleetProvisioning: { ...FLEET, claimCertificateApi: "create-keys-and-certificate" } });
+    expect(policyNamed(json, "iot-test-provisioning-claim").Statement[1].Resource[0]).toBe(`${ARN}:topic/$aws/certificates/create/*`);
+  });
+
+  describe("the pre-provisioning hook", () => {
+    const { json, identity } = synth({ things: [...BASE.things, { name: "Thermostat-P0001", csrPem: testCsr("Thermostat-P0001") }], fleetProvisioning: FLEET });
+    const fn = resources(json, "aws_lambda_function")[0];
+    const fnAddress = addressOf(json, "aws_lambda_function", () => true);
+    const table = addressOf(json, "aws_dynamodb_table", () => true);
+    const key = addressOf(json, "aws_kms_key", () => true);
+    const logGroup = addressOf(json, "aws_cloudwatch_log_group", () => true);
+
+    it("is the template's hook, invokable by AWS IoT only for this template and account, before the template is enabled", () => {
+      const [template] = resources(json, "aws_iot_provisioning_template");
+      expect(template.pre_provisioning_hook).toEqual({ target_arn: `\${${fnAddress}.arn}`, payload_version: "2020-04-01" });
+      const permission = addressOf(json, "aws_lambda_permission", () => true);
+      expect(resources(json, "aws_lambda_permission")).toEqual([
+        {
+          statement_id: "AllowIotProvisioningTemplate",
+          action: "lambda:InvokeFunction",
+          function_name: `\${${fnAddress}.function_name}`,
+          principal: "iot.amazonaws.com",
+          source_arn: TEMPLATE_ARN,
+          source_account: "111111111111",
+        },
+      ]);
+      expect(template.depends_on).toContain(permission);
+      expect(identity.provisioningHook?.function).toBeDefined();
+    });
+
+    it("answers within AWS IoT's 5 s, with reserved concurrency, tracing and a KMS-encrypted environment", () => {
+      expect(fn).toEqual(
+        expect.objectContaining({
+          function_name: "iot-test-provisioning-hook",
+          runtime: "nodejs22.x",
+          architectures: ["arm64"],
+          handler: "index.handler",
+          timeout: 5,
+          reserved_concurrent_executions: 10,
+          tracing_config: { mode: "Active" },
+          kms_key_arn: `\${${key}.arn}`,
+        }),
+      );
+      expect(fn.environment.variables).toEqual(
+        expect.objectContaining({
+          ALLOWLIST_TABLE_NAME: `\${${table}.name}`,
+          THING_NAME_PREFIX: "Thermostat-",
+          // The Terraform-managed things the template could otherwise name: the hook refuses them.
+          RESERVED_THING_NAMES: JSON.stringify(["Thermostat-P0001"]),
+        }),
+      );
+      expect(fn.dead_letter_config).toBeUndefined();
+    });
+
+    it("logs to its own encrypted log group with retention, and keeps the allowlist in an encrypted table with PITR", () => {
+      expect(resources(json, "aws_cloudwatch_log_group")).toEqual([
+        { name: "/aws/lambda/iot-test-provisioning-hook", retention_in_days: 365, kms_key_id: `\${${key}.arn}` },
+      ]);
+      expect(resources(json, "aws_dynamodb_table")).toEqual([
+        expect.objectContaining({
+          name: "iot-test-device-allowlist",
+          hash_key: "serialNumber",
+          attribute: [{ name: "serialNumber", type: "S" }],
+          billing_mode: "PAY_PER_REQUEST",
+          point_in_time_recovery: { enabled: true },
+          server_side_encryption: { enabled: true, kms_key_arn: `\${${key}.arn}` },
+        }),
+      ]);
+      const keyPolicy = JSON.parse(resources(json, "aws_kms_key")[0].policy);
+      expect(keyPolicy.Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/iot-test-provisioning-hook");
+      expect(resources(json, "aws_kms_key")[0].enable_key_rotation).toBe(true);
+    });
+
+    it("has a least-privilege role: read and claim allowlist items, look up things of the template's name space, logs, traces", () => {
+      const role = resources(json, "aws_iam_role").find((r) => r.name === "iot-test-provisioning-hook-role")!;
+      expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+      const policy = JSON.parse(resources(json, "aws_iam_role_policy")[0].policy);
+      expect(policy.Statement).toEqual([
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`\${${logGroup}.arn}:*`] },
+        { Sid: "ReadAndClaimAllowlistEntries", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: [`\${${table}.arn}`] },
+        { Sid: "LookUpProvisionedThings", Effect: "Allow", Action: ["iot:DescribeThing"], Resource: [`${ARN}:thing/Thermostat-*`] },
+        { Sid: "DecryptEnvironment", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [`\${${key}.arn}`] },
+        {
+          Sid: "UseAllowlistKeyThroughDynamoDB",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+          Resource: [`\${${key}.arn}`],
+          Condition: { StringEquals: { "kms:ViaService": "dynamodb.eu-west-1.amazonaws.com" } },
+        },
+        { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
+      ]);
+    });
+  });
+
+  it("uses your own hook by ARN, or none only when explicitly accepted", () => {
+    const hookArn = "arn:aws:lambda:eu-west-1:111111111111:function:my-hook";
+    const own = synth({ fleetProvisioning: { enabled: true, preProvisioningHookArn: hookArn } }).json;
+    expect(resources(own, "aws_iot_provisioning_template")[0].pre_provisioning_hook).toEqual({ target_arn: hookArn, payload_version: "2020-04-01" });
+    expect(own.resource.aws_lambda_function).toBeUndefined();
+    const none = synth({ fleetProvisioning: { enabled: true, allowUnvalidatedProvisioning: true } }).json;
+    expect(resources(none, "aws_iot_provisioning_template")[0].pre_provisioning_hook).toBeUndefined();
+  });
+
   it("registers listed things without a CSR but creates no certificate or attachment for them", () => {
-    const { json, identity } = synth({ certificateMode: "fleet-provisioning", things: [{ name: "Sensor-A" }, { name: "Sensor-B", csrPath: "Sensor-B.csr" }] });
+    const { json, identity } = synth({ certificateMode: "fleet-provisioning", fleetProvisioning: FLEET, things: [{ name: "Sensor-A" }, { name: "Sensor-B", csrPath: "Sensor-B.csr" }] });
     expect(resources(json, "aws_iot_thing").map((t) => t.name).sort()).toEqual(["Sensor-A", "Sensor-B"]);
     expect(Object.keys(identity.certificates)).toEqual(["Sensor-B"]);
     expect(resources(json, "aws_iot_certificate")).toEqual([{ active: true, csr: csrOf("Sensor-B") }]);
@@ -336,7 +451,7 @@ describe("fleet provisioning", () => {
       policyAttachment: "thing-group",
       policyGroup: "site-lab",
       things: [{ name: "Sensor-A", groups: ["site-lab"], csrPath: "Sensor-A.csr" }],
-      fleetProvisioning: { enabled: true, templateName: "thermo", thingNamePrefix: "T-", claimCertificateApi: "create-from-csr" },
+      fleetProvisioning: { ...FLEET, templateName: "thermo", thingNamePrefix: "T-", claimCertificateApi: "create-from-csr" },
     });
     const body = JSON.parse(resources(json, "aws_iot_provisioning_template")[0].template_body);
     expect(body.Resources.thing.Properties.ThingGroups).toEqual(["site-lab"]);
@@ -345,16 +460,44 @@ describe("fleet provisioning", () => {
       `${ARN}:topic/$aws/certificates/create-from-csr/*`,
       `${ARN}:topic/$aws/provisioning-templates/thermo/provision/*`,
     ]);
+    const fn = resources(json, "aws_lambda_function")[0];
+    expect(fn.environment.variables).toEqual(expect.objectContaining({ THING_NAME_PREFIX: "T-", RESERVED_THING_NAMES: "[]" }));
   });
 
   it("uses an existing role, and registers a claim certificate from a CSR with the claim policy attached", () => {
     const roleArn = "arn:aws:iam::111111111111:role/existing-provisioning";
-    const { json } = synth({ fleetProvisioning: { enabled: true, existingRoleArn: roleArn, claimCsrPath: "Claim.csr" } });
-    expect(json.resource.aws_iam_role).toBeUndefined();
+    const { json } = synth({ fleetProvisioning: { ...FLEET, existingRoleArn: roleArn, claimCsrPath: "Claim.csr" } });
+    expect(resources(json, "aws_iam_role").map((r) => r.name)).toEqual(["iot-test-provisioning-hook-role"]);
     expect(resources(json, "aws_iot_provisioning_template")[0].provisioning_role_arn).toBe(roleArn);
     const claimCert = addressOf(json, "aws_iot_certificate", (c) => c.csr === csrOf("Claim"));
     const claimPolicy = addressOf(json, "aws_iot_policy", (p) => p.name === "iot-test-provisioning-claim");
     expect(resources(json, "aws_iot_policy_attachment")).toContainEqual({ policy: `\${${claimPolicy}.name}`, target: `\${${claimCert}.arn}` });
+  });
+});
+
+describe("CSR checks (issue 20 item 12)", () => {
+  const one = (name: string, csrPem: string): Partial<DeviceIdentityProps> => ({ things: [{ name, csrPem }] });
+
+  it("accepts a CSR whose subject CN is the thing name, with an RSA 2048 or EC P-256/P-384 key", () => {
+    for (const key of ["ec-p256", "ec-p384", "rsa-2048"] as const) expect(() => synth(one("Sensor-X", testCsr("Sensor-X", { key })))).not.toThrow();
+  });
+
+  it.each([
+    ["a CSR made for another device", one("Sensor-A", csrOf("Sensor-B")), /things\["Sensor-A"\]\.csrPem: subject CN is "Sensor-B" but the thing is "Sensor-A"; .*CN "Sensor-A"/],
+    ["a CSR file made for another device", { things: [{ name: "Sensor-A", csrPath: "Sensor-B.csr" }] }, /things\["Sensor-A"\]\.csrPath \("Sensor-B\.csr"\): subject CN is "Sensor-B" but the thing is "Sensor-A"/],
+    ["a CSR without a CN", one("Device-A", readFileSync(join(CSR_DIR, "checks", "no-cn.csr"), "utf8")), /things\["Device-A"\]\.csrPem: subject has no CN; the CN must be the thing name "Device-A"/],
+    ["a CSR with two CNs", one("Device-A", readFileSync(join(CSR_DIR, "checks", "two-cns.csr"), "utf8")), /things\["Device-A"\]\.csrPem: subject has 2 CNs \("Device-A", "Device-B"\)/],
+    ["an RSA 1024 key", one("Sensor-W", testCsr("Sensor-W", { key: "rsa-1024" })), /things\["Sensor-W"\]\.csrPem: key is RSA 1024 bits; the minimum is RSA of at least 2048 bits or EC P-256\/P-384\/P-521; generate a new key/],
+    ["an EC key on secp256k1", { things: [{ name: "Device-K1", csrPath: "checks/ec-secp256k1.csr" }] }, /things\["Device-K1"\]\.csrPath \("checks\/ec-secp256k1\.csr"\): key is EC secp256k1; the minimum is/],
+    ["an Ed25519 key", { things: [{ name: "Device-Ed25519", csrPath: "checks/ed25519.csr" }] }, /things\["Device-Ed25519"\]\.csrPath .*: key type is ed25519/],
+    ["a corrupted CSR", one("Sensor-A", csrOf("Sensor-A").replace(/\n[A-Za-z0-9+/]{8}/, "\nAAAAAAAA")), /things\["Sensor-A"\]\.csrPem: is not a valid PKCS#10 certificate signing request/],
+    ["a weak claim CSR", { fleetProvisioning: { ...FLEET, claimCsrPem: testCsr("Claim", { key: "rsa-1024" }) } }, /fleetProvisioning\.claimCsrPem: key is RSA 1024 bits/],
+  ])("refuses %s, naming the device and the fix", (_label, overrides, message) => {
+    expect(() => synth(overrides as Partial<DeviceIdentityProps>)).toThrow(message);
+  });
+
+  it("checks the claim CSR's key only: its CN names no thing", () => {
+    expect(() => synth({ fleetProvisioning: { ...FLEET, claimCsrPem: testCsr("any-claim-name") } })).not.toThrow();
   });
 });
 
@@ -409,16 +552,43 @@ describe("bad input fails synth with the device and field named", () => {
       { policyAttachment: "thing-group", policyGroup: "site-lab", things: [{ ...things[1], groups: ["fleet"] }] },
       /things\["Sensor-B"\]\.groups: the device policy is attached to group "site-lab", which this thing is not in/,
     ],
-    ["template name too long", { fleetProvisioning: { enabled: true, templateName: "t".repeat(37) } }, /fleetProvisioning\.templateName: IoT provisioning template name "t+" is 37 characters long/],
+    ["template name too long", { fleetProvisioning: { ...FLEET, templateName: "t".repeat(37) } }, /fleetProvisioning\.templateName: IoT provisioning template name "t+" is 37 characters long/],
     ["fleet mode with fleet disabled", { certificateMode: "fleet-provisioning", fleetProvisioning: { enabled: false } }, /fleetProvisioning\.enabled: is false but certificateMode is "fleet-provisioning"/],
     ["fleet options while disabled", { fleetProvisioning: { enabled: false, templateName: "t" } }, /fleetProvisioning: enabled is false, so templateName would have no effect/],
     [
       "existing role and role name both",
-      { fleetProvisioning: { enabled: true, existingRoleArn: "arn:aws:iam::111111111111:role/r", roleName: "r2" } },
+      { fleetProvisioning: { ...FLEET, existingRoleArn: "arn:aws:iam::111111111111:role/r", roleName: "r2" } },
       /fleetProvisioning: existingRoleArn uses an existing role, roleName names a new one; drop one/,
     ],
-    ["fleet thing group undefined", { fleetProvisioning: { enabled: true, thingGroups: ["nope"] } }, /fleetProvisioning\.thingGroups: group "nope" is not defined/],
-    ["missing claim CSR", { fleetProvisioning: { enabled: true, claimCsrPath: "nope.csr" } }, /fleetProvisioning\.claimCsrPath: CSR file "nope\.csr" does not exist/],
+    ["fleet thing group undefined", { fleetProvisioning: { ...FLEET, thingGroups: ["nope"] } }, /fleetProvisioning\.thingGroups: group "nope" is not defined/],
+    ["missing claim CSR", { fleetProvisioning: { ...FLEET, claimCsrPath: "nope.csr" } }, /fleetProvisioning\.claimCsrPath: CSR file "nope\.csr" does not exist/],
+    [
+      "fleet provisioning without a hook",
+      { fleetProvisioning: { enabled: true } },
+      /fleetProvisioning: no pre-provisioning hook, so anyone holding the claim certificate could register any serial number .*set preProvisioningHook: \{ bundleDir \}.*allowUnvalidatedProvisioning: true/,
+    ],
+    [
+      "the module's hook and your own",
+      { fleetProvisioning: { ...FLEET, preProvisioningHookArn: "arn:aws:lambda:eu-west-1:111111111111:function:h" } },
+      /fleetProvisioning: preProvisioningHook and preProvisioningHookArn are exclusive; keep one/,
+    ],
+    ["a hook ARN that is not a function", { fleetProvisioning: { enabled: true, preProvisioningHookArn: "arn:aws:iam::111111111111:role/r" } }, /fleetProvisioning\.preProvisioningHookArn: ".*" is not a Lambda function ARN/],
+    ["a relative hook bundle", { fleetProvisioning: { enabled: true, preProvisioningHook: { bundleDir: "dist/functions/provisioning-hook" } } }, /fleetProvisioning\.preProvisioningHook\.bundleDir: "dist\/functions\/provisioning-hook" must be an absolute path/],
+    ["a hook bundle that is not built", { fleetProvisioning: { enabled: true, preProvisioningHook: { bundleDir: CSR_DIR } } }, /preProvisioningHook\.bundleDir: ".*" has no index\.js; run `npm run build` first/],
+    ["hook concurrency 0", { fleetProvisioning: { enabled: true, preProvisioningHook: { bundleDir: HOOK_BUNDLE, reservedConcurrency: 0 } } }, /preProvisioningHook\.reservedConcurrency: must be a whole number from 1 to 1000, got 0/],
+    ["hook log retention", { fleetProvisioning: { enabled: true, preProvisioningHook: { bundleDir: HOOK_BUNDLE, logRetentionDays: 2 } } }, /preProvisioningHook\.logRetentionDays: 2 is not accepted by CloudWatch Logs/],
+    ["hook function name too long", { fleetProvisioning: { enabled: true, preProvisioningHook: { bundleDir: HOOK_BUNDLE, functionName: "f".repeat(60) } } }, /preProvisioningHook\.functionName \(role name <functionName>-role; use at most 59 characters\)/],
+    [
+      "a thing in the claim client-id space",
+      { things: [{ name: "provision-1", csrPem: testCsr("provision-1") }], fleetProvisioning: FLEET },
+      /things\["provision-1"\]\.name: starts with "provision-", the client-id space of claim-certificate connections/,
+    ],
+    ["a thing-name prefix in the claim client-id space", { fleetProvisioning: { ...FLEET, thingNamePrefix: "provision-T-" } }, /fleetProvisioning\.thingNamePrefix: "provision-T-" starts with "provision-"/],
+    [
+      "too many Terraform-managed things under the fleet prefix",
+      { things: Array.from({ length: 200 }, (_, i) => ({ name: `Thermostat-${String(i).padStart(4, "0")}`, csrPem: testCsr(`Thermostat-${String(i).padStart(4, "0")}`) })), fleetProvisioning: FLEET },
+      /fleetProvisioning\.thingNamePrefix: 200 Terraform-managed things start with "Thermostat-"; .*choose a thingNamePrefix the Terraform-managed things do not start with/,
+    ],
     ["no shadow allowed", { shadowAccess: { classic: false, named: [] } }, /shadowAccess: allows no shadow at all/],
     ["invalid shadow name", { shadowAccess: { named: ["a b"] } }, /shadowAccess\.named: shadow name "a b" is invalid/],
     ["invalid account id", { accountId: "123" }, /accountId: "123" must be a 12-digit AWS account id/],

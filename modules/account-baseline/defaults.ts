@@ -51,17 +51,17 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 ];
 
 /**
- * The logs actions the AWS IoT developer guide's logging role policy lists.
- * Deviation: the guide's sample also lists iot:*LoggingOptions/*LoggingLevel actions on the
- * same logs ARN; those are for the principal that configures logging, never for the role IoT
- * assumes, and cannot match a logs resource anyway, so they are left out. logs:GetLogEvents and
- * logs:DescribeLogStreams (in the legacy v1 managed policy AWSIoTLogging) are not in the guide's
- * role policy: IoT only writes, so they are left out too.
+ * What the role AWS IoT logs with may do: write log streams and events into
+ * AWSIotLogsV2, nothing else. Deviations from the AWS IoT developer guide's
+ * sample role policy, each because IoT does not need it here:
+ * - logs:CreateLogGroup and logs:PutRetentionPolicy: the baseline creates the
+ *   group with its retention and key in Terraform (or the account already has
+ *   it, with `manageLogGroup: false`), so IoT never creates or reconfigures it;
+ *   with these a compromised role could also shorten the retention.
+ * - logs:PutMetricFilter: metric filters are configuration, made by operators,
+ *   never by the role IoT assumes to write logs.
+ * - iot:*LoggingOptions/*LoggingLevel: for the principal that configures
+ *   logging, not the role IoT assumes, and cannot match a logs resource anyway.
+ * - logs:GetLogEvents, logs:DescribeLogStreams (legacy AWSIoTLogging): IoT only writes.
  */
-export const IOT_LOGGING_ACTIONS = [
-  "logs:CreateLogGroup",
-  "logs:CreateLogStream",
-  "logs:PutLogEvents",
-  "logs:PutMetricFilter",
-  "logs:PutRetentionPolicy",
-] as const;
+export const IOT_LOGGING_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;

@@ -14,6 +14,7 @@ import { IotPolicyAttachment } from "@cdktf/provider-aws/lib/iot-policy-attachme
 import { IotProvisioningTemplate } from "@cdktf/provider-aws/lib/iot-provisioning-template";
 import { escapeIotTemplate } from "../../lib/iot-template";
 import { claimPolicyDocument } from "./policies";
+import { ProvisioningHookResources, createProvisioningHook } from "./provisioning-hook";
 import { ResolvedFleet } from "./validate";
 
 /** AWS-maintained policy for fleet provisioning roles; scoped to registry actions AWS IoT needs to register things. */
@@ -24,11 +25,13 @@ export interface FleetContext {
   readonly partition: string;
   readonly accountId: string;
   readonly iotArnPrefix: string;
+  readonly region: string;
   readonly thingTypeName: string;
   /** Device policy attached by the template in "certificate" mode; undefined in "thing-group" mode. */
   readonly devicePolicyName?: string;
   readonly dependsOn: ITerraformDependable[];
   readonly lifecycle?: TerraformResourceLifecycle;
+  readonly preventDestroy: boolean;
 }
 
 export interface FleetResources {
@@ -36,6 +39,12 @@ export interface FleetResources {
   readonly role?: IamRole;
   readonly claimPolicy: IotPolicy;
   readonly claimCertificate?: IotCertificate;
+  readonly hook?: ProvisioningHookResources;
+}
+
+/** The template's ARN, known before it exists (trust and invoke permission reference it without a cycle). */
+export function provisioningTemplateArn(iotArnPrefix: string, templateName: string): string {
+  return `${iotArnPrefix}:provisioningtemplate/${templateName}`;
 }
 
 /** Template body in the AWS provisioning-template format (CloudFormation-style Ref / Fn::Join). */
@@ -69,14 +78,15 @@ export function provisioningTemplateBody(fleet: ResolvedFleet, thingTypeName: st
 
 export function createFleetResources(scope: Construct, ctx: FleetContext): FleetResources {
   const { fleet } = ctx;
+  const templateArn = provisioningTemplateArn(ctx.iotArnPrefix, fleet.templateName);
   let role: IamRole | undefined;
   const roleReady: ITerraformDependable[] = [];
   if (fleet.existingRoleArn === undefined) {
     role = new IamRole(scope, "provisioning-role", {
       name: fleet.roleName,
       description: `Lets AWS IoT register things for provisioning template ${fleet.templateName}`,
-      // Confused-deputy guard: only AWS IoT acting for this account may assume the role.
-      assumeRolePolicy: iotTrustPolicy({ sid: "IotProvisioningOnly", accountId: ctx.accountId }),
+      // Confused-deputy guard: only AWS IoT acting for this template of this account may assume the role.
+      assumeRolePolicy: iotTrustPolicy({ sid: "IotProvisioningOnly", accountId: ctx.accountId, sourceArnLike: templateArn }),
     });
     const registration = new IamRolePolicyAttachment(scope, "provisioning-role-registration", {
       role: role.name,
@@ -88,7 +98,7 @@ export function createFleetResources(scope: Construct, ctx: FleetContext): Fleet
 
   const claimPolicy = new IotPolicy(scope, "claim-policy", {
     name: fleet.claimPolicyName,
-    policy: JSON.stringify(claimPolicyDocument(ctx.iotArnPrefix, fleet.templateName, fleet.thingNamePrefix, fleet.claimCertificateApi)),
+    policy: JSON.stringify(claimPolicyDocument(ctx.iotArnPrefix, fleet.templateName, fleet.claimCertificateApi)),
     lifecycle: ctx.lifecycle,
   });
 
@@ -98,6 +108,21 @@ export function createFleetResources(scope: Construct, ctx: FleetContext): Fleet
     new IotPolicyAttachment(scope, "claim-policy-attachment", { policy: claimPolicy.name, target: claimCertificate.arn });
   }
 
+  const hook = fleet.hook
+    ? createProvisioningHook(scope, {
+        hook: fleet.hook,
+        thingNamePrefix: fleet.thingNamePrefix,
+        templateArn,
+        iotArnPrefix: ctx.iotArnPrefix,
+        accountId: ctx.accountId,
+        region: ctx.region,
+        partition: ctx.partition,
+        lifecycle: ctx.lifecycle,
+        preventDestroy: ctx.preventDestroy,
+      })
+    : undefined;
+  const hookArn = hook ? hook.function.arn : fleet.preProvisioningHookArn;
+
   const template = new IotProvisioningTemplate(scope, "template", {
     name: fleet.templateName,
     description: fleet.description,
@@ -106,8 +131,9 @@ export function createFleetResources(scope: Construct, ctx: FleetContext): Fleet
     enabled: true,
     provisioningRoleArn: role ? role.arn : fleet.existingRoleArn!,
     templateBody: provisioningTemplateBody(fleet, ctx.thingTypeName, ctx.devicePolicyName),
-    preProvisioningHook: fleet.preProvisioningHookArn ? { targetArn: fleet.preProvisioningHookArn, payloadVersion: "2020-04-01" } : undefined,
-    dependsOn: [...ctx.dependsOn, ...roleReady],
+    preProvisioningHook: hookArn ? { targetArn: hookArn, payloadVersion: "2020-04-01" } : undefined,
+    // The hook must be invokable before the first device can use the enabled template.
+    dependsOn: [...ctx.dependsOn, ...roleReady, ...(hook ? [hook.invokePermission] : [])],
   });
-  return { template, role, claimPolicy, claimCertificate };
+  return { template, role, claimPolicy, claimCertificate, hook };
 }

@@ -23,6 +23,7 @@ import { IotThingType } from "@cdktf/provider-aws/lib/iot-thing-type";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { createFleetResources } from "./fleet";
+import type { ProvisioningHookResources } from "./provisioning-hook";
 import { createKeyStorage } from "./key-storage";
 import { devicePolicyDocument } from "./policies";
 import { DeviceIdentityOutputs, DeviceIdentityProps } from "./types";
@@ -30,7 +31,10 @@ import { ResolvedProps, resolveProps } from "./validate";
 
 export * from "./types";
 export { devicePolicyDocument, claimPolicyDocument, SHADOW_REPLY_TOPICS, SHADOW_REQUEST_TOPICS } from "./policies";
-export { provisioningTemplateBody } from "./fleet";
+export { provisioningTemplateArn, provisioningTemplateBody } from "./fleet";
+export type { ProvisioningHookResources } from "./provisioning-hook";
+export { CsrParseError, describeKey, parseCsrDer, csrPemToDer } from "./pkcs10";
+export * from "./hook-contract";
 
 /** The AWS IoT data endpoint type devices must use (Amazon Trust Services certificates). */
 export const IOT_DATA_ENDPOINT_TYPE = "iot:Data-ATS";
@@ -49,6 +53,8 @@ export class DeviceIdentity extends Construct {
   public readonly provisioningRole?: IamRole;
   public readonly claimPolicy?: IotPolicy;
   public readonly claimCertificate?: IotCertificate;
+  /** With fleetProvisioning.preProvisioningHook: the hook function, its role, key, log group, allowlist table and invoke permission. */
+  public readonly provisioningHook?: ProvisioningHookResources;
   /** "generate" mode: SecureString parameter holding each thing's private key, by thing name. */
   public readonly privateKeyParameters: Readonly<Record<string, SsmParameter>>;
   /** "generate" mode without keyStorage.kmsKeyArn: the created key. */
@@ -133,15 +139,18 @@ export class DeviceIdentity extends Construct {
         partition: env.partition,
         accountId: env.accountId,
         iotArnPrefix: env.iotArnPrefix,
+        region: env.region,
         thingTypeName: r.thingType.name,
         devicePolicyName: r.policyAttachment === "certificate" ? r.policyName : undefined,
         dependsOn,
         lifecycle,
+        preventDestroy: r.preventDestroy,
       });
       this.provisioningTemplate = fleet.template;
       this.provisioningRole = fleet.role;
       this.claimPolicy = fleet.claimPolicy;
       this.claimCertificate = fleet.claimCertificate;
+      this.provisioningHook = fleet.hook;
     }
 
     this.dataEndpoint = new DataAwsIotEndpoint(this, "iot-data-endpoint", { endpointType: IOT_DATA_ENDPOINT_TYPE }).endpointAddress;
@@ -157,11 +166,11 @@ export class DeviceIdentity extends Construct {
   }
 
   /** Literal values when given (readable plans), else data sources. */
-  private accountContext(r: ResolvedProps): { accountId: string; partition: string; iotArnPrefix: string } {
+  private accountContext(r: ResolvedProps): { accountId: string; region: string; partition: string; iotArnPrefix: string } {
     const accountId = r.accountId ?? new DataAwsCallerIdentity(this, "caller-identity").accountId;
     const region = r.region ?? new DataAwsRegion(this, "region").region;
     const partition = r.partition ?? new DataAwsPartition(this, "partition").partition;
-    return { accountId, partition, iotArnPrefix: `arn:${partition}:iot:${region}:${accountId}` };
+    return { accountId, region, partition, iotArnPrefix: `arn:${partition}:iot:${region}:${accountId}` };
   }
 
   private createGroups(r: ResolvedProps): Record<string, IotThingGroup> {

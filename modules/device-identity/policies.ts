@@ -4,6 +4,7 @@
  * no bare `*` resource anywhere.
  */
 import { THING_NAME_POLICY_VARIABLE } from "../../lib/iot-template";
+import { CLAIM_CLIENT_ID_PREFIX } from "./hook-contract";
 import { ClaimCertificateApi } from "./types";
 
 export interface PolicyStatement {
@@ -82,15 +83,16 @@ const CERTIFICATE_API_TOPIC: Record<ClaimCertificateApi, string> = {
 
 /**
  * Claim-certificate policy: a shared credential, so it may only reach the
- * certificate API and this template's provision topics, connecting with a
- * client id that starts with the provisioned thing-name prefix.
+ * certificate API and this template's provision topics, connecting only with
+ * a client id of its own space (`provision-<uuid>`): never a thing name, so a
+ * claim connection cannot knock a device off by taking its client id.
  */
-export function claimPolicyDocument(iotArnPrefix: string, templateName: string, clientIdPrefix: string, api: ClaimCertificateApi): PolicyDocument {
+export function claimPolicyDocument(iotArnPrefix: string, templateName: string, api: ClaimCertificateApi): PolicyDocument {
   const stems = [`${CERTIFICATE_API_TOPIC[api]}/*`, `$aws/provisioning-templates/${templateName}/provision/*`];
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ConnectForProvisioning", Effect: "Allow", Action: ["iot:Connect"], Resource: [`${iotArnPrefix}:client/${clientIdPrefix}*`] },
+      { Sid: "ConnectForProvisioning", Effect: "Allow", Action: ["iot:Connect"], Resource: [`${iotArnPrefix}:client/${CLAIM_CLIENT_ID_PREFIX}*`] },
       { Sid: "PublishReceiveProvisioning", Effect: "Allow", Action: ["iot:Publish", "iot:Receive"], Resource: stems.map((s) => `${iotArnPrefix}:topic/${s}`) },
       { Sid: "SubscribeProvisioning", Effect: "Allow", Action: ["iot:Subscribe"], Resource: stems.map((s) => `${iotArnPrefix}:topicfilter/${s}`) },
     ],

@@ -61,10 +61,14 @@ export interface FleetProvisioningProps {
   readonly thingNamePrefix?: string;
   /** Groups (names from `groups`) provisioned things join; the policy group is added in "thing-group" mode. @default [] */
   readonly thingGroups?: readonly string[];
-  /** Which certificate API claim devices may call. @default "create-keys-and-certificate" */
+  /** Which certificate API claim devices may call; "create-from-csr" keeps the device's private key on the device. @default "create-from-csr" */
   readonly claimCertificateApi?: ClaimCertificateApi;
-  /** Lambda ARN validating each request before provisioning (the caller grants iot.amazonaws.com invoke). @default no hook */
+  /** Create the pre-provisioning hook (serial allowlist, no take-over of existing or Terraform-managed things). Exclusive with `preProvisioningHookArn` and `allowUnvalidatedProvisioning`. @default required unless one of those is set */
+  readonly preProvisioningHook?: PreProvisioningHookProps;
+  /** Your own hook Lambda instead (you grant iot.amazonaws.com invoke, scoped to the template ARN). Exclusive with `preProvisioningHook`. @default none */
   readonly preProvisioningHookArn?: string;
+  /** Explicit opt-out: provision every request a claim certificate makes, unvalidated. Anyone holding the claim certificate can then register any serial. @default false */
+  readonly allowUnvalidatedProvisioning?: boolean;
   /** Use this provisioning role instead of creating one. Exclusive with `roleName`. @default a role is created */
   readonly existingRoleArn?: string;
   /** Name of the created provisioning role. Exclusive with `existingRoleArn`. @default `${namePrefix}-provisioning` */
@@ -73,6 +77,20 @@ export interface FleetProvisioningProps {
   readonly claimCsrPath?: string;
   /** Inline PEM CSR for the claim certificate. Exclusive with `claimCsrPath`. @default none */
   readonly claimCsrPem?: string;
+}
+
+/** The pre-provisioning hook the module creates: a Lambda function checking each RegisterThing request against an allowlist table. */
+export interface PreProvisioningHookProps {
+  /** Absolute path of the built hook bundle (index.js), e.g. `<repo>/dist/functions/provisioning-hook`. */
+  readonly bundleDir: string;
+  /** Function name; the role is `<functionName>-role`. At most 59 characters. @default `${namePrefix}-provisioning-hook` */
+  readonly functionName?: string;
+  /** DynamoDB table of allowed serial numbers (partition key `serialNumber`), loaded by the manufacturing process. @default `${namePrefix}-device-allowlist` */
+  readonly allowlistTableName?: string;
+  /** Reserved concurrency: how many requests the hook handles at once; caps what a leaked claim certificate can drive. @default 10 */
+  readonly reservedConcurrency?: number;
+  /** One of the CloudWatch Logs retention values. @default 365 */
+  readonly logRetentionDays?: number;
 }
 
 export interface KeyStorageProps {

@@ -4,10 +4,13 @@
  * device or group) and the fix. Token values (references to other resources)
  * are passed through unchecked.
  */
-import { IAM_ROLE_ARN, KMS_KEY_ARN, assertName } from "../../lib/aws-names";
+import { IAM_ROLE_ARN, KMS_KEY_ARN, LOG_RETENTION_DAYS, NameContext, NameRuleId, assertName, isLogRetentionDays, partitionOf } from "../../lib/aws-names";
+import { existsSync } from "fs";
+import { isAbsolute, join } from "path";
 import { assertAccountAndRegion, isLiteral } from "../../lib/validate";
 import { KMS_DELETION_WINDOW_DAYS, checkDeletionWindow } from "../../lib/kms";
 import { loadCsr } from "./csr";
+import { CLAIM_CLIENT_ID_PREFIX, MAX_THING_NAME_LENGTH } from "./hook-contract";
 import {
   AwsPartition,
   CertificateMode,
@@ -21,9 +24,12 @@ const P = "DeviceIdentity";
 /** AWS IoT limits (IoT Core quotas). */
 const MAX_SEARCHABLE_ATTRIBUTES = 3;
 const MAX_ATTRIBUTES_WITH_THING_TYPE = 50;
-const MAX_DESCRIPTION = 2028;
 const MAX_GROUPS_PER_THING = 10;
 const MAX_GROUP_DEPTH = 7;
+/** Lambda allows 4 KB of environment in all; the hook's list of Terraform-managed names gets at most this much. */
+const MAX_RESERVED_NAMES_BYTES = 3_000;
+const DEFAULT_HOOK_CONCURRENCY = 10;
+const DEFAULT_HOOK_LOG_RETENTION_DAYS = 365;
 
 export interface ResolvedThing {
   readonly name: string;
@@ -41,6 +47,18 @@ export interface ResolvedGroup {
   readonly attributes: Record<string, string>;
 }
 
+export interface ResolvedHook {
+  readonly bundleDir: string;
+  readonly functionName: string;
+  readonly roleName: string;
+  readonly keyAliasName: string;
+  readonly allowlistTableName: string;
+  readonly reservedConcurrency: number;
+  readonly logRetentionDays: number;
+  /** Terraform-managed thing names under the fleet's thing-name prefix: the hook refuses them. */
+  readonly reservedThingNames: readonly string[];
+}
+
 export interface ResolvedFleet {
   readonly templateName: string;
   readonly description: string;
@@ -48,6 +66,8 @@ export interface ResolvedFleet {
   readonly thingGroups: readonly string[];
   readonly claimCertificateApi: ClaimCertificateApi;
   readonly preProvisioningHookArn?: string;
+  /** The hook the module creates; undefined with preProvisioningHookArn or allowUnvalidatedProvisioning. */
+  readonly hook?: ResolvedHook;
   readonly existingRoleArn?: string;
   readonly roleName: string;
   readonly claimPolicyName: string;
@@ -90,10 +110,9 @@ function checkAttributes(owner: string, attributes: Readonly<Record<string, stri
   return { ...attributes };
 }
 
-function checkDescription(field: string, description: string | undefined): void {
-  if (description !== undefined && description.length > MAX_DESCRIPTION) {
-    throw new Error(`${field}: is ${description.length} characters long; AWS allows at most ${MAX_DESCRIPTION}`);
-  }
+/** Thing type and group descriptions (iotDescription) and the template's (iotProvisioningTemplateDescription) follow different AWS patterns. */
+function checkDescription(rule: NameRuleId, field: string, description: string | undefined): void {
+  if (description !== undefined) assertName(rule, description, field);
 }
 
 function resolveGroups(props: DeviceIdentityProps): ResolvedGroup[] {
@@ -102,7 +121,7 @@ function resolveGroups(props: DeviceIdentityProps): ResolvedGroup[] {
     const owner = `${P} groups["${g.name}"]`;
     assertName("iotThingGroup", g.name, `${owner}.name`);
     if (byName.has(g.name)) throw new Error(`${owner}.name: duplicate thing group "${g.name}"; list each group once`);
-    checkDescription(`${owner}.description`, g.description);
+    checkDescription("iotDescription", `${owner}.description`, g.description);
     byName.set(g.name, { name: g.name, description: g.description, parent: g.parent, attributes: checkAttributes(owner, g.attributes ?? {}) });
   }
   const depth = new Map<string, number>();
@@ -144,20 +163,14 @@ function checkGroupRefs(owner: string, field: string, refs: readonly string[], g
   }
 }
 
-function partitionOf(region: string): AwsPartition {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
 export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
   if (!props.namePrefix) throw new Error(`${P} namePrefix: must not be empty (e.g. "iot-dev")`);
-  const name = (rule: Parameters<typeof assertName>[0], value: string, field: string) => assertName(rule, value, `${P} ${field}`);
+  const name = (rule: Parameters<typeof assertName>[0], value: string, field: string, context?: NameContext) => assertName(rule, value, `${P} ${field}`, context);
   const policyName = name("iotPolicy", `${props.namePrefix}-device`, "namePrefix (device policy name)");
 
   const tt = props.thingType;
   name("iotThingType", tt.name, "thingType.name");
-  checkDescription(`${P} thingType.description`, tt.description);
+  checkDescription("iotDescription", `${P} thingType.description`, tt.description);
   const searchable = tt.searchableAttributes ?? [];
   if (searchable.length > MAX_SEARCHABLE_ATTRIBUTES) {
     throw new Error(`${P} thingType.searchableAttributes: ${searchable.length} given; AWS allows at most ${MAX_SEARCHABLE_ATTRIBUTES}`);
@@ -187,6 +200,8 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
   }
 
   const keyStorage = resolveKeyStorage(props, certificateMode);
+  // The SSM name limit counts the parameter's ARN, which holds partition and region (the longest are assumed when unknown).
+  const ssmContext = { region: literal(props.region) ? props.region : undefined, partition: props.partition };
   const baseDir = props.csrBaseDir ?? process.cwd();
   const seenThings = new Set<string>();
   const things = props.things.map((t): ResolvedThing => {
@@ -204,7 +219,8 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     if (certificateMode === "generate" && (t.csrPath !== undefined || t.csrPem !== undefined)) {
       throw new Error(`${owner}: certificateMode "generate" creates the key pair, so csrPath/csrPem is not used; drop it or use certificateMode "csr"`);
     }
-    const csrPem = loadCsr(owner, { path: t.csrPath, pem: t.csrPem, pathField: "csrPath", pemField: "csrPem" }, baseDir);
+    // The subject CN must be the thing name: a CSR made for another device (or copied) fails here, not in the field.
+    const csrPem = loadCsr(owner, { path: t.csrPath, pem: t.csrPem, pathField: "csrPath", pemField: "csrPem", commonName: t.name }, baseDir);
     if (certificateMode === "csr" && csrPem === undefined) {
       throw new Error(`${owner}: certificateMode "csr" needs csrPath or csrPem (the device keeps its private key)`);
     }
@@ -215,7 +231,7 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
         throw new Error(`${owner}.groups: the device policy is attached to group "${props.policyGroup}", which this thing is not in; add "${props.policyGroup}" or one of its child groups`);
       }
     }
-    const keyParameterName = keyStorage ? name("ssmParameter", `${keyStorage.parameterPathPrefix}/${t.name}/private-key`, `things["${t.name}"] (private key parameter name)`) : undefined;
+    const keyParameterName = keyStorage ? name("ssmParameter", `${keyStorage.parameterPathPrefix}/${t.name}/private-key`, `things["${t.name}"] (private key parameter name)`, ssmContext) : undefined;
     return { name: t.name, attributes: checkAttributes(owner, attributes), groups: [...thingGroups], csrPem, keyParameterName };
   });
 
@@ -248,7 +264,7 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     policyName,
     shadowAccess: { classic, named },
     thingPrincipalType: props.thingPrincipalType ?? "EXCLUSIVE_THING",
-    fleet: resolveFleet(props, certificateMode, groupNames, baseDir),
+    fleet: resolveFleet(props, certificateMode, groupNames, baseDir, things.map((t) => t.name)),
     keyStorage: keyStorage && { kmsKeyArn: keyStorage.kmsKeyArn, deletionWindowInDays: keyStorage.deletionWindowInDays, aliasName: keyStorage.aliasName },
     preventDestroy: props.preventDestroy ?? false,
     accountId: props.accountId,
@@ -273,7 +289,7 @@ function resolveKeyStorage(props: DeviceIdentityProps, mode: CertificateMode): (
   return { kmsKeyArn: ks.kmsKeyArn, deletionWindowInDays: window, aliasName, parameterPathPrefix };
 }
 
-function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups: ReadonlySet<string>, baseDir: string): ResolvedFleet | undefined {
+function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups: ReadonlySet<string>, baseDir: string, thingNames: readonly string[]): ResolvedFleet | undefined {
   const fp = props.fleetProvisioning;
   if (mode === "fleet-provisioning" && fp?.enabled === false) {
     throw new Error(`${P} fleetProvisioning.enabled: is false but certificateMode is "fleet-provisioning"; set enabled: true or choose another certificateMode`);
@@ -287,10 +303,20 @@ function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups:
   const f = fp ?? { enabled: true };
   const owner = `${P} fleetProvisioning`;
   const templateName = assertName("iotProvisioningTemplate", f.templateName ?? `${props.namePrefix}-fleet`, `${owner}.templateName`);
-  checkDescription(`${owner}.description`, f.description);
+  checkDescription("iotProvisioningTemplateDescription", `${owner}.description`, f.description);
   const thingNamePrefix = f.thingNamePrefix ?? `${props.thingType.name}-`;
   // The serial number is appended, so the prefix alone may be empty but must use thing-name characters.
   if (thingNamePrefix !== "") assertName("iotThing", thingNamePrefix, `${owner}.thingNamePrefix`);
+  if (thingNamePrefix.length >= MAX_THING_NAME_LENGTH) throw new Error(`${owner}.thingNamePrefix: is ${thingNamePrefix.length} characters long; leave room for the serial number in a ${MAX_THING_NAME_LENGTH}-character thing name`);
+  // Claim connections use client ids "provision-<uuid>"; a thing of such a name could be knocked off by any claim connection.
+  if (thingNamePrefix.startsWith(CLAIM_CLIENT_ID_PREFIX)) {
+    throw new Error(`${owner}.thingNamePrefix: "${thingNamePrefix}" starts with "${CLAIM_CLIENT_ID_PREFIX}", the client-id space of claim-certificate connections; choose another prefix`);
+  }
+  for (const t of thingNames) {
+    if (t.startsWith(CLAIM_CLIENT_ID_PREFIX)) {
+      throw new Error(`${P} things["${t}"].name: starts with "${CLAIM_CLIENT_ID_PREFIX}", the client-id space of claim-certificate connections (fleet provisioning is enabled); rename the thing`);
+    }
+  }
   if (f.existingRoleArn !== undefined && f.roleName !== undefined) {
     throw new Error(`${owner}: existingRoleArn uses an existing role, roleName names a new one; drop one of them`);
   }
@@ -305,11 +331,59 @@ function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups:
     description: f.description ?? `Fleet provisioning for ${props.thingType.name} devices`,
     thingNamePrefix,
     thingGroups,
-    claimCertificateApi: f.claimCertificateApi ?? "create-keys-and-certificate",
+    // The device keeps its private key, as everywhere else; "create-keys-and-certificate" is an explicit choice.
+    claimCertificateApi: f.claimCertificateApi ?? "create-from-csr",
     preProvisioningHookArn: f.preProvisioningHookArn,
+    hook: resolveHook(props, owner, f, thingNamePrefix, thingNames),
     existingRoleArn: f.existingRoleArn,
     roleName,
     claimPolicyName: assertName("iotPolicy", `${props.namePrefix}-provisioning-claim`, `${P} namePrefix (claim policy name)`),
     claimCsrPem: loadCsr(owner, { path: f.claimCsrPath, pem: f.claimCsrPem, pathField: "claimCsrPath", pemField: "claimCsrPem" }, baseDir),
   };
+}
+
+function resolveHook(
+  props: DeviceIdentityProps,
+  owner: string,
+  f: NonNullable<DeviceIdentityProps["fleetProvisioning"]>,
+  thingNamePrefix: string,
+  thingNames: readonly string[],
+): ResolvedHook | undefined {
+  const chosen = (["preProvisioningHook", "preProvisioningHookArn", "allowUnvalidatedProvisioning"] as const).filter((k) => f[k] !== undefined && f[k] !== false);
+  if (chosen.length > 1) throw new Error(`${owner}: ${chosen.join(" and ")} are exclusive; keep one`);
+  if (chosen.length === 0) {
+    throw new Error(
+      `${owner}: no pre-provisioning hook, so anyone holding the claim certificate could register any serial number (and take over existing things); ` +
+        "set preProvisioningHook: { bundleDir } (the module's allowlist hook), preProvisioningHookArn (your own), or allowUnvalidatedProvisioning: true to accept that risk",
+    );
+  }
+  if (literal(f.preProvisioningHookArn) && !/^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(f.preProvisioningHookArn)) {
+    throw new Error(`${owner}.preProvisioningHookArn: "${f.preProvisioningHookArn}" is not a Lambda function ARN`);
+  }
+  const h = f.preProvisioningHook;
+  if (h === undefined) return undefined;
+  const where = `${owner}.preProvisioningHook`;
+  if (!isAbsolute(h.bundleDir)) throw new Error(`${where}.bundleDir: "${h.bundleDir}" must be an absolute path (e.g. path.join(repoRoot, "dist/functions/provisioning-hook"))`);
+  if (!existsSync(join(h.bundleDir, "index.js"))) throw new Error(`${where}.bundleDir: "${h.bundleDir}" has no index.js; run \`npm run build\` first`);
+  const functionName = assertName("lambdaFunction", h.functionName ?? `${props.namePrefix}-provisioning-hook`, `${where}.functionName`);
+  const roleName = assertName("iamRole", `${functionName}-role`, `${where}.functionName (role name <functionName>-role; use at most 59 characters)`);
+  const keyAliasName = assertName("kmsAlias", `alias/${functionName}`, `${where}.functionName (KMS alias name)`);
+  const allowlistTableName = assertName("dynamodbTable", h.allowlistTableName ?? `${props.namePrefix}-device-allowlist`, `${where}.allowlistTableName`);
+  const reservedConcurrency = h.reservedConcurrency ?? DEFAULT_HOOK_CONCURRENCY;
+  if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1 || reservedConcurrency > 1000) {
+    throw new Error(`${where}.reservedConcurrency: must be a whole number from 1 to 1000, got ${reservedConcurrency} (0 would refuse every device)`);
+  }
+  const logRetentionDays = h.logRetentionDays ?? DEFAULT_HOOK_LOG_RETENTION_DAYS;
+  if (!isLogRetentionDays(logRetentionDays)) {
+    throw new Error(`${where}.logRetentionDays: ${logRetentionDays} is not accepted by CloudWatch Logs; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+  const reservedThingNames = thingNames.filter((n) => n.startsWith(thingNamePrefix)).sort();
+  const bytes = JSON.stringify(reservedThingNames).length;
+  if (bytes > MAX_RESERVED_NAMES_BYTES) {
+    throw new Error(
+      `${owner}.thingNamePrefix: ${reservedThingNames.length} Terraform-managed things start with "${thingNamePrefix}"; the hook's list of them would take ${bytes} bytes of its environment (at most ${MAX_RESERVED_NAMES_BYTES}); ` +
+        "choose a thingNamePrefix the Terraform-managed things do not start with",
+    );
+  }
+  return { bundleDir: h.bundleDir, functionName, roleName, keyAliasName, allowlistTableName, reservedConcurrency, logRetentionDays, reservedThingNames };
 }
