@@ -1,20 +1,19 @@
 /** Generated environment configs for scaling benchmarks and large-fleet tests. */
 import type { EnvironmentConfigInput } from "../lib/config-schema";
 import { dev } from "../environments/dev";
-import { findRepoRoot } from "../lib/repo-root";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { testCsr } from "../tools/test-csr";
 
-const SAMPLE_CSR = readFileSync(join(findRepoRoot(__dirname), "environments", "csr", "dev-Thermostat-01.csr"), "utf8");
-
-/** dev with `devices` generated things (inline CSR, 3 attributes, one group) and `namedShadows` named shadows. */
+/** dev with `devices` generated things (inline CSR with the thing name as CN, 3 attributes, one group) and `namedShadows` named shadows. */
 export function generatedFleet(devices: number, namedShadows = 2): EnvironmentConfigInput {
-  const things = Array.from({ length: devices }, (_, i) => ({
-    name: `Thermostat-${String(i + 1).padStart(6, "0")}`,
-    attributes: { model: i % 2 ? "T100" : "T200", site: `site-${i % 17}`, firmware: "2.0.0" },
-    groups: ["thermostats-dev"],
-    csrPem: SAMPLE_CSR,
-  }));
+  const things = Array.from({ length: devices }, (_, i) => {
+    const name = `Thermostat-${String(i + 1).padStart(6, "0")}`;
+    return {
+      name,
+      attributes: { model: i % 2 ? "T100" : "T200", site: `site-${i % 17}`, firmware: "2.0.0" },
+      groups: ["thermostats-dev"],
+      csrPem: testCsr(name),
+    };
+  });
   return {
     ...dev,
     devices: { ...dev.devices, groups: [{ name: "thermostats-dev" }], things },

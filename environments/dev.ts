@@ -1,13 +1,16 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
-import { stateIn, thermostat } from "./product-lines";
+import { githubRepository, operatorRoleIn, stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, development account. Data only: validated by lib/config-schema. */
 export const dev: EnvironmentConfigInput = {
   environment: "dev",
   namePrefix: "iot",
   productLine: "thermostat",
+  thingNamePrefix: thermostat.thingNamePrefix,
   account: { id: "111111111111", region: "eu-west-1" },
   state: stateIn("111111111111"),
+  ci: githubRepository,
+  failureQueues: operatorRoleIn("111111111111"),
   tags: thermostat.tags,
   devices: {
     thingType: thermostat.thingType,

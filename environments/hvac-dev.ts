@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
-import { hvac, stateIn } from "./product-lines";
+import { githubRepository, hvac, operatorRoleIn, stateIn } from "./product-lines";
 
 /**
  * HVAC product line, development account (shared with thermostats). Same
@@ -9,8 +9,11 @@ export const hvacDev: EnvironmentConfigInput = {
   environment: "dev",
   namePrefix: "hvac",
   productLine: "hvac",
+  thingNamePrefix: hvac.thingNamePrefix,
   account: { id: "111111111111", region: "eu-west-1" },
   state: { ...stateIn("111111111111"), keyPrefix: "hvac-platform" },
+  ci: githubRepository,
+  failureQueues: operatorRoleIn("111111111111"),
   tags: hvac.tags,
   devices: {
     thingType: hvac.thingType,

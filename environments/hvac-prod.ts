@@ -1,13 +1,16 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
-import { hvac, stateIn } from "./product-lines";
+import { githubRepository, hvac, operatorRoleIn, stateIn } from "./product-lines";
 
 /** HVAC product line, production account (shared with thermostats). */
 export const hvacProd: EnvironmentConfigInput = {
   environment: "prod",
   namePrefix: "hvac",
   productLine: "hvac",
+  thingNamePrefix: hvac.thingNamePrefix,
   account: { id: "333333333333", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::333333333333:role/iot-platform-deployer" },
   state: { ...stateIn("333333333333"), keyPrefix: "hvac-platform" },
+  ci: githubRepository,
+  failureQueues: operatorRoleIn("333333333333"),
   tags: hvac.tags,
   devices: {
     thingType: hvac.thingType,
@@ -19,6 +22,8 @@ export const hvacProd: EnvironmentConfigInput = {
   },
   shadows: hvac.shadows,
   extraProcessors: hvac.extraProcessors,
+  // Retention decision (required in prod): production history is kept forever.
+  history: { ttlDays: "none" },
   processor: { memoryMb: 256, logRetentionDays: 365, reservedConcurrency: 20 },
   rules: { errorAction: "sqs" },
   alarms: { emailSubscriptions: ["hvac-oncall@example.com"] },

@@ -1,13 +1,16 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
-import { stateIn, thermostat } from "./product-lines";
+import { githubRepository, operatorRoleIn, stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, production account. Devices onboard by fleet provisioning; pilots by CSR. */
 export const prod: EnvironmentConfigInput = {
   environment: "prod",
   namePrefix: "iot",
   productLine: "thermostat",
+  thingNamePrefix: thermostat.thingNamePrefix,
   account: { id: "333333333333", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::333333333333:role/iot-platform-deployer" },
   state: stateIn("333333333333"),
+  ci: githubRepository,
+  failureQueues: operatorRoleIn("333333333333"),
   tags: { "cost-center": "iot-platform", "data-classification": "internal" },
   devices: {
     thingType: thermostat.thingType,
@@ -25,7 +28,8 @@ export const prod: EnvironmentConfigInput = {
     fleetProvisioning: { enabled: true },
   },
   shadows: thermostat.shadows,
-  history: { deletionProtection: true },
+  // Retention decision (required in prod): production history is kept forever; PITR covers 35 days of mistakes.
+  history: { ttlDays: "none", deletionProtection: true },
   processor: { memoryMb: 512, timeoutSeconds: 30, logRetentionDays: 365, reservedConcurrency: 100 },
   rules: { errorAction: "sqs", driftMetrics: true },
   alarms: { noUpdatesMinutes: 15, emailSubscriptions: ["iot-oncall@example.com"] },

@@ -1,13 +1,16 @@
 import type { EnvironmentConfigInput } from "../lib/config-schema";
-import { stateIn, thermostat } from "./product-lines";
+import { githubRepository, operatorRoleIn, stateIn, thermostat } from "./product-lines";
 
 /** Thermostat product line, staging account: prod-like settings, small fleet. */
 export const staging: EnvironmentConfigInput = {
   environment: "staging",
   namePrefix: "iot",
   productLine: "thermostat",
+  thingNamePrefix: thermostat.thingNamePrefix,
   account: { id: "222222222222", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::222222222222:role/iot-platform-deployer" },
   state: stateIn("222222222222"),
+  ci: githubRepository,
+  failureQueues: operatorRoleIn("222222222222"),
   tags: thermostat.tags,
   devices: {
     thingType: thermostat.thingType,

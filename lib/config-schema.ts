@@ -18,6 +18,7 @@ import {
   NameRule,
   checkName,
 } from "./aws-names";
+import { GITHUB_OWNER, GITHUB_REPO } from "./iam";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -76,7 +77,7 @@ const thingSchema = z
 const thingGroupSchema = z
   .object({
     name: awsName(AWS_NAME_RULES.iotThingGroup),
-    description: z.string().max(2028).optional(),
+    description: awsName(AWS_NAME_RULES.iotDescription).optional(),
     parent: awsName(AWS_NAME_RULES.iotThingGroup).optional(),
     attributes,
   })
@@ -87,7 +88,7 @@ const devicesSchema = z
     thingType: z
       .object({
         name: awsName(AWS_NAME_RULES.iotThingType),
-        description: z.string().max(2028, { message: "at most 2028 characters" }).default(""),
+        description: awsName(AWS_NAME_RULES.iotDescription).default(""),
         searchableAttributes: z
           .array(awsName(AWS_NAME_RULES.iotAttributeKey))
           .max(3, { message: "AWS allows at most 3 searchable attributes per thing type" })
@@ -119,7 +120,7 @@ const shadowsSchema = z
     /** Route the classic (unnamed) shadow. */
     classic: z.boolean().default(true),
     /** Named shadows to route, or "all" to route every named shadow via `+`. */
-    named: z.union([z.literal("all"), z.array(awsName(AWS_NAME_RULES.iotShadow))]).default([]),
+    named: z.union([z.literal("all"), z.array(awsName(AWS_NAME_RULES.namedShadow))]).default([]),
   })
   .strict();
 
@@ -135,8 +136,13 @@ const historySchema = z
       })
       .strict()
       .optional(),
-    /** Days an item is kept before DynamoDB TTL removes it; omit to keep history forever. */
-    ttlDays: z.number().int().min(1).max(3650).optional(),
+    /**
+     * Days an item is kept before DynamoDB TTL removes it, or "none" to keep history forever.
+     * Outside prod, omitting it keeps history forever; prod must state the choice (either value).
+     */
+    ttlDays: z
+      .union([z.number().int().min(1).max(3650), z.literal("none")], { error: 'must be a whole number of days from 1 to 3650, or "none" to keep history forever' })
+      .optional(),
     tableClass: z.enum(["STANDARD", "STANDARD_INFREQUENT_ACCESS"]).default("STANDARD"),
     /** @default true in prod, false elsewhere */
     deletionProtection: z.boolean().optional(),
@@ -179,8 +185,35 @@ const rulesSchema = z
     errorAction: z.enum(ERROR_ACTION_KINDS).default("sqs"),
     /** Extra rule on update/delta and update/rejected feeding metrics, so drift and rejections are visible. */
     driftMetrics: z.boolean().default(true),
+    /**
+     * Retention of the rule error log group (errorAction "cloudwatch-logs"), which holds whole shadow
+     * payloads. @default 14 in dev, 90 in staging, 365 in prod
+     */
+    errorLogRetentionDays: z
+      .number()
+      .refine(isLogRetentionDays, { message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` })
+      .optional(),
   })
   .strict();
+
+/** Who may read the failure queues (processor dead-letter queues, rule error queue). */
+const failureQueuesSchema = z
+  .object({
+    /**
+     * The one role that may receive and delete their messages (inspect, redrive); a role of the
+     * environment's account. Only the processor's role (dead-letter queue) and the rule error
+     * action's role (error queue) may send.
+     */
+    operatorRoleArn: z.string().regex(IAM_ROLE_ARN, { message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
+  })
+  .strict();
+
+export const IOT_LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "DISABLED"] as const;
+export type IotLogLevelName = (typeof IOT_LOG_LEVELS)[number];
+
+/** Defaults that depend on the environment class. */
+const ERROR_LOG_RETENTION_DAYS: Readonly<Record<EnvironmentName, number>> = { dev: 14, staging: 90, prod: 365 };
+const IOT_LOG_LEVEL: Readonly<Record<EnvironmentName, IotLogLevelName>> = { dev: "INFO", staging: "INFO", prod: "WARN" };
 
 const alarmsSchema = z
   .object({
@@ -204,6 +237,22 @@ const stateSchema = z
     kmsKeyArn: z.string().regex(KMS_KEY_ARN, { message: "must be a KMS key or alias ARN" }).optional(),
     /** Prefix of every state object key; the full key is <keyPrefix>/<stack>.tfstate. */
     keyPrefix: z.string().regex(/^[a-zA-Z0-9_./-]+$/).default("iot-shadow-platform"),
+    /**
+     * The administrators' role for the state bucket (required): it applies the bootstrap stack and is,
+     * besides the CI plan and deploy roles, the only principal the bucket policy lets in. A role of the
+     * environment's account, exact ARN with its path, no wildcards (README "Bootstrap remote state").
+     */
+    breakGlassRoleArn: z
+      .string({ error: "required: the ARN of the role administrators use for the state bucket (arn:aws:iam::<account>:role/<name>); the bucket policy denies everyone else but the CI roles" })
+      .regex(IAM_ROLE_ARN, { message: "must be an IAM role ARN without wildcards (arn:aws:iam::<account>:role/<name>, with the role's path if it has one)" }),
+  })
+  .strict();
+
+/** The GitHub repository whose Actions workflows plan and apply this environment (stacks/ci-access-stack.ts). */
+const ciSchema = z
+  .object({
+    githubOwner: z.string().regex(GITHUB_OWNER, { message: 'must be a GitHub user or organization name: letters, digits and single hyphens, at most 39 characters, e.g. "acme"' }),
+    githubRepo: z.string().regex(GITHUB_REPO, { message: 'must be a GitHub repository name: letters, digits, ".", "_" and "-", at most 100 characters, e.g. "iot-shadow-platform"' }),
   })
   .strict();
 
@@ -218,6 +267,15 @@ export const environmentConfigSchema = z
     environment: z.enum(ENVIRONMENT_NAMES),
     namePrefix,
     productLine,
+    /**
+     * The product line's thing-name space: every thing (and every fleet-provisioned thing) is named
+     * `<thingNamePrefix>...`, and every topic rule matches only those names, so product lines sharing
+     * an account and region never see each other's shadow traffic. No two environments of one account
+     * and region may have overlapping prefixes.
+     */
+    thingNamePrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9:_-]{1,127}$/, { message: "must be 1-127 letters, digits, ':', '_' or '-' (the start of every thing name of the product line)" }),
     account: z
       .object({
         id: z.string().regex(AWS_ACCOUNT_ID, { message: "must be a 12-digit AWS account id (as a string)" }),
@@ -227,6 +285,8 @@ export const environmentConfigSchema = z
       })
       .strict(),
     state: stateSchema,
+    /** CI access (GitHub OIDC roles); every environment names the same repository, or none does. */
+    ci: ciSchema.optional(),
     tags: tagsSchema,
     devices: devicesSchema,
     shadows: shadowsSchema.default({ classic: true, named: [] }),
@@ -242,6 +302,9 @@ export const environmentConfigSchema = z
       invalidEvents: 1,
       emailSubscriptions: [],
     }),
+    failureQueues: failureQueuesSchema,
+    /** Account default AWS IoT log level; environments sharing an account and region must agree. @default "WARN" in prod, "INFO" elsewhere */
+    iotLogLevel: z.enum(IOT_LOG_LEVELS).optional(),
     /** Put lifecycle.prevent_destroy on stateful resources. @default true in staging and prod */
     preventDestroy: z.boolean().optional(),
   })
@@ -259,6 +322,23 @@ export const environmentConfigSchema = z
     if (cfg.environment === "prod" && cfg.history.deletionProtection === false) {
       issue(["history", "deletionProtection"], "deletion protection cannot be turned off in prod");
     }
+    if (cfg.environment === "prod" && cfg.history.ttlDays === undefined) {
+      issue(["history", "ttlDays"], 'prod must choose how long shadow history is kept: a number of days (1-3650), or "none" to keep it forever');
+    }
+    if (cfg.environment === "prod" && cfg.rules.errorLogRetentionDays !== undefined && cfg.rules.errorLogRetentionDays < 365) {
+      issue(["rules", "errorLogRetentionDays"], "prod keeps logs at least 365 days (CKV_AWS_338); use 365 or more");
+    }
+    if (cfg.environment === "prod" && cfg.iotLogLevel === "DEBUG") {
+      issue(["iotLogLevel"], 'DEBUG logs every connection, message and rule evaluation of the whole account; use "WARN" (default), "ERROR" or "INFO" in prod');
+    }
+    const breakGlassAccount = cfg.state.breakGlassRoleArn.split(":")[4];
+    if (breakGlassAccount !== cfg.account.id) {
+      issue(["state", "breakGlassRoleArn"], `is a role of account ${breakGlassAccount}; use a role of account ${cfg.account.id}, which owns the state bucket`);
+    }
+    const operatorAccount = cfg.failureQueues.operatorRoleArn.split(":")[4];
+    if (operatorAccount !== cfg.account.id) {
+      issue(["failureQueues", "operatorRoleArn"], `is a role of account ${operatorAccount}; use a role of account ${cfg.account.id}, which owns the queues`);
+    }
     if (cfg.history.billingMode === "PROVISIONED" && !cfg.history.provisioned) {
       issue(["history", "provisioned"], "billingMode PROVISIONED needs provisioned.readCapacity, writeCapacity and maxCapacity");
     }
@@ -267,6 +347,12 @@ export const environmentConfigSchema = z
     const fleet = devices.fleetProvisioning.enabled || devices.certificateMode === "fleet-provisioning";
     if (fleet && devices.thingType.name.length > 127) {
       issue(["devices", "thingType", "name"], "fleet provisioning names things <thingType>-<serial>; keep the thing type name at most 127 characters");
+    }
+    if (fleet && !`${devices.thingType.name}-`.startsWith(cfg.thingNamePrefix)) {
+      issue(
+        ["thingNamePrefix"],
+        `fleet provisioning names things "${devices.thingType.name}-<serial>", which do not start with thingNamePrefix "${cfg.thingNamePrefix}"; the rules would drop their updates. Use a prefix of "${devices.thingType.name}-"`,
+      );
     }
 
     const groupsByName = new Map(devices.groups.map((g) => [g.name, g]));
@@ -301,6 +387,9 @@ export const environmentConfigSchema = z
       if (first !== undefined) issue(["devices", "things", i, "name"], `duplicate thing name "${t.name}" (also devices.things[${first}])`);
       else seenThings.set(t.name, i);
       if (RESERVED_IDS.has(t.name)) issue(["devices", "things", i, "name"], `"${t.name}" is reserved (an Object.prototype member cannot be a construct id); choose another name`);
+      if (!t.name.startsWith(cfg.thingNamePrefix)) {
+        issue(["devices", "things", i, "name"], `thing "${t.name}" does not start with thingNamePrefix "${cfg.thingNamePrefix}"; the topic rules would drop its shadow updates. Rename it or change thingNamePrefix`);
+      }
       if (keyGeneration && t.name.includes(":")) issue(["devices", "things", i, "name"], `thing "${t.name}": ':' is not allowed when keys are generated (the key's SSM parameter path uses the thing name)`);
       if (Object.keys(t.attributes).length > maxAttributes) {
         issue(["devices", "things", i, "attributes"], `thing "${t.name}" has ${Object.keys(t.attributes).length} attributes; AWS allows ${maxAttributes} with a thing type`);
@@ -353,9 +442,12 @@ export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
 type Parsed = z.output<typeof environmentConfigSchema>;
 
 /** A validated environment with every environment-dependent default resolved. */
-export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" | "preventDestroy"> {
-  readonly history: Parsed["history"] & { readonly deletionProtection: boolean };
+export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" | "rules" | "iotLogLevel" | "preventDestroy"> {
+  /** `ttlDays` is a number of days, or undefined to keep history forever ("none" or omitted outside prod). */
+  readonly history: Omit<Parsed["history"], "ttlDays"> & { readonly ttlDays?: number; readonly deletionProtection: boolean };
   readonly processor: Parsed["processor"] & { readonly logRetentionDays: number };
+  readonly rules: Parsed["rules"] & { readonly errorLogRetentionDays: number };
+  readonly iotLogLevel: IotLogLevelName;
   readonly preventDestroy: boolean;
 }
 
@@ -392,10 +484,13 @@ export function resolveEnvironment(input: unknown, label?: string): EnvironmentC
   }
   const cfg = parsed.data;
   const isProd = cfg.environment === "prod";
+  const { ttlDays, ...history } = cfg.history;
   return {
     ...cfg,
-    history: { ...cfg.history, deletionProtection: cfg.history.deletionProtection ?? isProd },
+    history: { ...history, ...(typeof ttlDays === "number" ? { ttlDays } : {}), deletionProtection: cfg.history.deletionProtection ?? isProd },
     processor: { ...cfg.processor, logRetentionDays: cfg.processor.logRetentionDays ?? (isProd ? 365 : 30) },
+    rules: { ...cfg.rules, errorLogRetentionDays: cfg.rules.errorLogRetentionDays ?? ERROR_LOG_RETENTION_DAYS[cfg.environment] },
+    iotLogLevel: cfg.iotLogLevel ?? IOT_LOG_LEVEL[cfg.environment],
     preventDestroy: cfg.preventDestroy ?? cfg.environment !== "dev",
   };
 }
@@ -411,4 +506,40 @@ export function assertDistinctEnvironments(configs: readonly EnvironmentConfig[]
     }
     seen.set(key, `${c.productLine}/${c.environment}`);
   }
+}
+
+/** True when some thing name starts with both prefixes (one is a prefix of the other). */
+export function thingNamePrefixesOverlap(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+/**
+ * Checks what environments sharing an account and region must agree on: each
+ * owns a thing-name space no other one overlaps (the topic rules of both would
+ * otherwise store and count each other's shadow updates), and the account's
+ * one IoT log level. Throws naming both environments and the field.
+ * @param configs resolved environments keyed by label (the file name)
+ */
+export function assertAccountIsolation(configs: Readonly<Record<string, EnvironmentConfig>>): void {
+  const entries = Object.entries(configs);
+  const problems: string[] = [];
+  entries.forEach(([labelA, a], i) => {
+    for (const [labelB, b] of entries.slice(i + 1)) {
+      if (a.account.id !== b.account.id || a.account.region !== b.account.region) continue;
+      const where = `Environments "${labelA}" and "${labelB}" share account ${a.account.id} in ${a.account.region}`;
+      if (thingNamePrefixesOverlap(a.thingNamePrefix, b.thingNamePrefix)) {
+        problems.push(
+          `${where}, but thingNamePrefix "${a.thingNamePrefix}" and "${b.thingNamePrefix}" overlap: the topic rules of both would store and count each other's shadow updates. ` +
+            `Give each a prefix that does not start with the other (environments/${labelA}.ts or environments/${labelB}.ts)`,
+        );
+      }
+      if (a.iotLogLevel !== b.iotLogLevel) {
+        problems.push(
+          `${where}, whose IoT log level is one account-wide setting, but iotLogLevel is "${a.iotLogLevel}" and "${b.iotLogLevel}". ` +
+            `Set the same iotLogLevel in environments/${labelA}.ts and environments/${labelB}.ts`,
+        );
+      }
+    }
+  });
+  if (problems.length > 0) throw new Error(problems.join("\n"));
 }

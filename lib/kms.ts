@@ -19,7 +19,16 @@ export type KeyGrant =
   /** CloudWatch Logs encrypts this log group of the key's account and region (scoped by `kms:EncryptionContext:aws:logs:arn`). */
   | { readonly kind: "cloudwatch-logs"; readonly logGroupName: string }
   /** A service principal, e.g. `cloudwatch.amazonaws.com` publishing alarms to an encrypted SNS topic. */
-  | { readonly kind: "service"; readonly sid: string; readonly service: string; readonly actions: readonly string[] };
+  | {
+      readonly kind: "service";
+      readonly sid: string;
+      readonly service: string;
+      readonly actions: readonly string[];
+      /** Only on behalf of this account (`aws:SourceAccount`, confused-deputy protection). @default no condition */
+      readonly sourceAccount?: string;
+      /** Only on behalf of resources matching this ARN pattern (`aws:SourceArn`, ArnLike). @default no condition */
+      readonly sourceArnLike?: string;
+    };
 
 export type KeyGrantKind = KeyGrant["kind"];
 
@@ -128,7 +137,19 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
     if (g.actions.length === 0) throw new Error(`${where}.actions: list at least one kms: action`);
     const bad = g.actions.filter((a) => !KMS_ACTION.test(a));
     if (bad.length > 0) throw new Error(`${where}.actions: ${bad.join(", ")} are not kms: actions; a key policy grants only kms: actions`);
-    statements.push({ Sid: g.sid, Effect: "Allow", Principal: { Service: g.service }, Action: [...g.actions], Resource: "*" });
+    if (literal(g.sourceAccount) && !/^\d{12}$/.test(g.sourceAccount)) throw new Error(`${where}.sourceAccount: "${g.sourceAccount}" must be a 12-digit account id`);
+    if (literal(g.sourceArnLike) && !/^arn:[^:]+:[^:]+:[^:]*:[^:]*:.+$/.test(g.sourceArnLike)) throw new Error(`${where}.sourceArnLike: "${g.sourceArnLike}" is not an ARN pattern`);
+    const condition: Record<string, Record<string, string>> = {};
+    if (g.sourceAccount !== undefined) condition.StringEquals = { "aws:SourceAccount": g.sourceAccount };
+    if (g.sourceArnLike !== undefined) condition.ArnLike = { "aws:SourceArn": g.sourceArnLike };
+    statements.push({
+      Sid: g.sid,
+      Effect: "Allow",
+      Principal: { Service: g.service },
+      Action: [...g.actions],
+      Resource: "*",
+      ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+    });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }

@@ -5,6 +5,7 @@
  */
 export * from "./account-baseline";
 export * from "./change-safety";
+export * from "./ci-access";
 export * from "./device-identity";
 export * from "./history-store";
 export * from "./observability";

@@ -3,11 +3,14 @@
  * importing this file synthesizes nothing; main.ts calls app.synth().
  */
 import { App } from "cdktf";
-import { EnvironmentConfig, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
+import { EnvironmentConfig, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
+import { stateKeyArns } from "../lib/state-access";
 import { BaselineStack, PLATFORM_PREFIX } from "./baseline-stack";
+import { CiAccessStack } from "./ci-access-stack";
+import { CiDeployment, ciDeployments, ciRepository } from "./ci-deployments";
 import { DataStack } from "./data-stack";
 import { PlatformStack } from "./platform-stack";
-import { StateMode } from "./platform-stack-base";
+import { StateBackendProps, StateMode, stateObjectKey } from "./platform-stack-base";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
 
 export interface EnvironmentStacks {
@@ -31,11 +34,17 @@ export interface BuiltApp {
   readonly environments: readonly EnvironmentStacks[];
   readonly bootstrap: readonly StateBootstrapStack[];
   readonly baselines: readonly BaselineStack[];
+  /** What CI plans and applies per GitHub environment, in order (scripts/ci-stacks.ts prints it for the workflows). */
+  readonly deployments: readonly CiDeployment[];
+  /** One CI access stack per account (OIDC provider, plan/deploy roles, deployer); none without `ci` in config. */
+  readonly ciAccess: readonly CiAccessStack[];
 }
 
 export function buildApp(app: App, props: BuildAppProps): BuiltApp {
-  const configs = Object.entries(props.environments).map(([label, raw]) => resolveEnvironment(raw, label));
+  const labelled = Object.entries(props.environments).map(([label, raw]) => [label, resolveEnvironment(raw, label)] as const);
+  const configs = labelled.map(([, config]) => config);
   assertDistinctEnvironments(configs);
+  assertAccountIsolation(Object.fromEntries(labelled));
 
   const environments = configs.map((config) => {
     const data = new DataStack(app, { config, stateMode: props.stateMode });
@@ -50,35 +59,87 @@ export function buildApp(app: App, props: BuildAppProps): BuiltApp {
     return { config, data, platform };
   });
 
+  const accountRegions = groupBy(configs, (c) => `${c.account.id}/${c.account.region}`);
+  const baselines = accountRegions.map((envs) => new BaselineStack(app, { environments: envs, stateMode: props.stateMode }));
+  const deployments = ciDeployments({
+    baselines: baselines.map((b, i) => ({ name: b.node.id, environments: accountRegions[i] })),
+    environments: environments.map((e) => ({ config: e.config, data: e.data.node.id, platform: e.platform.node.id })),
+  });
+  const repository = ciRepository(configs);
+  const accounts = groupBy(configs, (c) => c.account.id);
+  const ciAccess = repository
+    ? accounts.map(
+        (envs) => new CiAccessStack(app, { environments: envs, deployments: deployments.filter((d) => d.accountId === envs[0].account.id), repository, stateMode: props.stateMode }),
+      )
+    : [];
+  // Every stack keeping its state in a bucket (the bootstraps keep theirs locally).
+  const remoteState: RemoteStateStack[] = [
+    ...environments.flatMap((e) => [e.data, e.platform].map((s) => ({ name: s.node.id, state: e.config.state }))),
+    ...baselines.map((b, i) => ({ name: b.node.id, state: accountRegions[i][0].state })),
+    ...(repository ? accounts.map((envs) => ({ name: CiAccessStack.stackName(envs[0].account.id), state: envs[0].state })) : []),
+  ];
+
   return {
     environments,
-    bootstrap: bootstrapStacks(app, configs),
-    baselines: baselineStacks(app, configs, props.stateMode),
+    bootstrap: bootstrapStacks(app, configs, repository ? deployments : [], remoteState),
+    baselines,
+    deployments,
+    ciAccess,
   };
 }
 
-/** One owner of the account-wide IoT singletons per (account, region), across product lines. */
-function baselineStacks(app: App, configs: readonly EnvironmentConfig[], stateMode: StateMode | undefined): BaselineStack[] {
-  const byAccountRegion = new Map<string, EnvironmentConfig[]>();
-  for (const c of configs) {
-    const key = `${c.account.id}/${c.account.region}`;
-    byAccountRegion.set(key, [...(byAccountRegion.get(key) ?? []), c]);
-  }
-  return [...byAccountRegion.values()].map((envs) => new BaselineStack(app, { environments: envs, stateMode }));
+/** Groups in first-seen order. Baselines: one owner of the account-wide IoT singletons per (account, region), across product lines. */
+function groupBy(configs: readonly EnvironmentConfig[], key: (c: EnvironmentConfig) => string): EnvironmentConfig[][] {
+  const groups = new Map<string, EnvironmentConfig[]>();
+  for (const c of configs) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+  return [...groups.values()];
 }
 
-/** One state bucket bootstrap per (account, bucket): environments sharing an account share it. */
-function bootstrapStacks(app: App, configs: readonly EnvironmentConfig[]): StateBootstrapStack[] {
+interface RemoteStateStack {
+  readonly name: string;
+  readonly state: StateBackendProps;
+}
+
+/**
+ * One state bucket bootstrap per (account, bucket): environments sharing an account share it.
+ * Its policy lets in the break-glass role and, per CI deployment keeping state there, the plan and
+ * deploy roles of the CI access stack, each to that deployment's state keys only.
+ */
+function bootstrapStacks(
+  app: App,
+  configs: readonly EnvironmentConfig[],
+  deployments: readonly CiDeployment[],
+  remoteState: readonly RemoteStateStack[],
+): StateBootstrapStack[] {
   const byBucket = new Map<string, EnvironmentConfig>();
-  for (const c of configs) if (!byBucket.has(c.state.bucket)) byBucket.set(c.state.bucket, c);
+  for (const c of configs) {
+    const first = byBucket.get(c.state.bucket);
+    if (!first) byBucket.set(c.state.bucket, c);
+    else if (first.state.breakGlassRoleArn !== c.state.breakGlassRoleArn) {
+      throw new Error(
+        `Environments ${first.productLine}/${first.environment} and ${c.productLine}/${c.environment} keep state in bucket ${c.state.bucket} but name different ` +
+          `state.breakGlassRoleArn (${first.state.breakGlassRoleArn}, ${c.state.breakGlassRoleArn}); a bucket has one break-glass role, name the same one in both`,
+      );
+    }
+  }
   return [...byBucket.values()].map((c) => {
+    const bucket = c.state.bucket;
     const aliasFromArn = c.state.kmsKeyArn?.match(/:(alias\/.+)$/)?.[1];
+    const ciRoles = deployments.flatMap((d) => {
+      const keys = d.stacks.filter((s) => s.state.bucket === bucket).map((s) => s.stateKey);
+      if (keys.length === 0) return [];
+      const arns = CiAccessStack.roleArns(d.accountId, d.environment);
+      return [{ environment: d.environment, planRoleArn: arns.plan, deployRoleArn: arns.deploy, objectArns: stateKeyArns("aws", bucket, keys) }];
+    });
     return new StateBootstrapStack(app, `${PLATFORM_PREFIX}-state-${c.account.id}-${c.state.region}`, {
       accountId: c.account.id,
       region: c.state.region,
-      bucketName: c.state.bucket,
+      bucketName: bucket,
       kmsAliasName: aliasFromArn ?? `alias/${PLATFORM_PREFIX}-terraform-state`,
-      assumeRoleArn: c.account.assumeRoleArn,
+      // Applied by an administrator as the break-glass role (the caller's own credentials by default; a precondition checks it).
+      breakGlassRoleArn: c.state.breakGlassRoleArn,
+      ciRoles,
+      stateObjectKeys: remoteState.filter((s) => s.state.bucket === bucket).map((s) => stateObjectKey(s.name, s.state)),
     });
   });
 }

@@ -49,7 +49,10 @@ export class BaselineStack extends TerraformStack {
 
     // Named-shadow indexing needs explicit names; "all" (route every named shadow) has none to give.
     const namedShadowNames = [...new Set(props.environments.flatMap((e) => (Array.isArray(e.shadows.named) ? e.shadows.named : [])))];
-    const logLevel: IotLogLevel = isProdAccount ? "WARN" : "INFO";
+    // One account-wide setting: the config schema (assertAccountIsolation) makes the environments agree.
+    const levels = [...new Set(props.environments.map((e) => e.iotLogLevel))];
+    if (levels.length > 1) throw new Error(`BaselineStack: environments of ${accountId}/${region} set different iotLogLevel values (${levels.join(", ")}); set one`);
+    const logLevel: IotLogLevel = levels[0];
     const preventDestroy = props.environments.some((e) => e.preventDestroy);
 
     this.baseline = new AccountBaseline(this, "account_baseline", {

@@ -2,7 +2,7 @@
  * What every environment stack shares: the AWS provider (region, allowed
  * account, default tags, optional assume-role) and its own remote state.
  */
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../lib/config-schema";
@@ -26,6 +26,11 @@ export interface PlatformStackBaseProps {
   readonly stateMode?: StateMode;
 }
 
+/** The S3 object key of a stack's state: `<keyPrefix>/<stack>.tfstate` (the CI roles are scoped to these keys). */
+export function stateObjectKey(stackName: string, state: Pick<StateBackendProps, "keyPrefix">): string {
+  return `${state.keyPrefix}/${stackName}.tfstate`;
+}
+
 /** S3 backend with encryption and S3-native locking (Terraform >= 1.11), key unique per stack. */
 export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateBackendProps, mode: StateMode): void {
   if (mode === "local") {
@@ -34,7 +39,7 @@ export function configureStateBackend(stack: TerraformStack, stackName: string, 
   }
   new S3Backend(stack, {
     bucket: state.bucket,
-    key: `${state.keyPrefix}/${stackName}.tfstate`,
+    key: stateObjectKey(stackName, state),
     region: state.region,
     encrypt: true,
     kmsKeyId: state.kmsKeyArn,
@@ -47,17 +52,33 @@ export interface AwsProviderProps {
   readonly accountId: string;
   readonly region: string;
   readonly tags: Record<string, string>;
+  /** Default of the `assume_role_arn` variable (local runs); CI always sets the variable. @default "" (none) */
   readonly assumeRoleArn?: string;
   readonly sessionName: string;
 }
 
-/** Provider pinned to one account (allowed_account_ids) so a wrong profile fails before any change. */
+/** The Terraform variable naming the role the provider assumes (`TF_VAR_assume_role_arn`). */
+export const ASSUME_ROLE_VARIABLE = "assume_role_arn";
+
+/**
+ * Provider pinned to one account (allowed_account_ids) so a wrong profile fails before any change.
+ * The role it assumes is the `assume_role_arn` variable: empty means the caller's own credentials
+ * (the provider skips an assume_role block with an empty role_arn). CI sets it to "" for plans
+ * (the read-only plan role) and to the deployer for applies. It is ephemeral (Terraform >= 1.10):
+ * a saved plan does not store it, so the apply of an approved plan sets it again.
+ */
 export function configureAwsProvider(scope: Construct, props: AwsProviderProps): AwsProvider {
+  const assumeRoleArn = new TerraformVariable(scope, ASSUME_ROLE_VARIABLE, {
+    type: "string",
+    default: props.assumeRoleArn ?? "",
+    description: "IAM role the AWS provider assumes; empty: the caller's credentials. CI: empty for plans, the deployer role for applies.",
+  });
+  assumeRoleArn.addOverride("ephemeral", true);
   return new AwsProvider(scope, "aws", {
     region: props.region,
     allowedAccountIds: [props.accountId],
     defaultTags: [{ tags: props.tags }],
-    assumeRole: props.assumeRoleArn ? [{ roleArn: props.assumeRoleArn, sessionName: props.sessionName }] : undefined,
+    assumeRole: [{ roleArn: assumeRoleArn.stringValue, sessionName: props.sessionName }],
   });
 }
 

@@ -18,6 +18,8 @@ export const REPO_ROOT = findRepoRoot(__dirname);
 
 /** The history processor: its function name, bundle folder and rule-target id. */
 const HISTORY_PROCESSOR_ID = "shadow-history";
+/** The pre-provisioning hook's bundle folder under dist/functions. */
+const PROVISIONING_HOOK_BUNDLE = "provisioning-hook";
 
 export interface PlatformStackProps extends PlatformStackBaseProps {
   /** The data stack's history table (a cross-stack reference). */
@@ -41,6 +43,9 @@ export class PlatformStack extends PlatformStackBase {
     const { config, naming } = this;
     const devices = config.devices;
 
+    const repoRoot = props.repoRoot ?? REPO_ROOT;
+    const functionsDistDir = props.functionsDistDir ?? join(repoRoot, "dist", "functions");
+    const fleetProvisioning = devices.fleetProvisioning.enabled || devices.certificateMode === "fleet-provisioning";
     this.identity = new DeviceIdentity(this, "device_identity", {
       namePrefix: naming.base,
       accountId: config.account.id,
@@ -53,13 +58,14 @@ export class PlatformStack extends PlatformStackBase {
       policyAttachment: devices.policyAttachment,
       policyGroup: devices.policyGroup,
       shadowAccess: { classic: config.shadows.classic, named: config.shadows.named },
-      fleetProvisioning: { enabled: devices.fleetProvisioning.enabled || devices.certificateMode === "fleet-provisioning" },
+      // With fleet provisioning, every request goes through the allowlist hook (functions/provisioning-hook).
+      fleetProvisioning: fleetProvisioning
+        ? { enabled: true, preProvisioningHook: { bundleDir: join(functionsDistDir, PROVISIONING_HOOK_BUNDLE) } }
+        : { enabled: false },
       preventDestroy: config.preventDestroy,
-      csrBaseDir: props.repoRoot ?? REPO_ROOT,
+      csrBaseDir: repoRoot,
     });
 
-    const repoRoot = props.repoRoot ?? REPO_ROOT;
-    const functionsDistDir = props.functionsDistDir ?? join(repoRoot, "dist", "functions");
     // What every processor of the environment shares; each adds its own function and sizing.
     const processorDefaults = {
       metricNamespace: naming.metricNamespace,
@@ -67,6 +73,7 @@ export class PlatformStack extends PlatformStackBase {
       logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
       maximumRetryAttempts: config.processor.maximumRetryAttempts,
       maximumEventAgeSeconds: config.processor.maximumEventAgeSeconds,
+      operatorRoleArn: config.failureQueues.operatorRoleArn,
       preventDestroy: config.preventDestroy,
     };
     this.processor = new ShadowProcessor(this, "processor", {
@@ -108,13 +115,16 @@ export class PlatformStack extends PlatformStackBase {
       resourceNamePrefix: naming.base,
       accountId: config.account.id,
       region: config.account.region,
+      thingNamePrefix: config.thingNamePrefix,
       classicShadow: config.shadows.classic,
       namedShadows: config.shadows.named,
       processors: ruleTargets,
       metricNamespace: naming.metricNamespace,
-      errorAction: { kind: config.rules.errorAction },
+      errorAction:
+        config.rules.errorAction === "sqs" ? { kind: "sqs" } : { kind: "cloudwatch-logs", retentionDays: config.rules.errorLogRetentionDays },
       enabled: config.rules.enabled,
       driftMetrics: config.rules.driftMetrics,
+      operatorRoleArn: config.failureQueues.operatorRoleArn,
       preventDestroy: config.preventDestroy,
     });
 

@@ -1,6 +1,13 @@
 import { findSingletonOwners, formatSingletonConflicts, SINGLETON_RESOURCE_TYPES } from "../modules/account-baseline";
 import { environments } from "../environments";
 import { synthAll, resourcesOf, TfJson } from "./helpers/synth-app";
+import { testCsr } from "../tools/test-csr";
+
+/** A copy of `device` under another name, with its own CSR (the CSR's subject CN must be the thing name). */
+function newDeviceLike(device: { csrPath?: string }, name: string): object {
+  const { csrPath: _copiedCsr, ...rest } = device;
+  return { ...rest, name, csrPem: testCsr(name) };
+}
 
 const STATEFUL = ["aws_iot_certificate", "aws_iot_thing", "aws_iot_policy", "aws_dynamodb_table", "aws_kms_key"];
 
@@ -30,7 +37,7 @@ describe("change safety", () => {
   it("inserting a device at the front of the list changes no existing address or value", () => {
     const devCfg: any = JSON.parse(JSON.stringify(environments.dev));
     const before = synthAll({ environments: { dev: devCfg } }).stacks["iot-dev-platform"];
-    devCfg.devices.things.unshift({ ...devCfg.devices.things[0], name: "Thermostat-00" });
+    devCfg.devices.things.unshift(newDeviceLike(devCfg.devices.things[0], "Thermostat-00"));
     const after = synthAll({ environments: { dev: devCfg } }).stacks["iot-dev-platform"];
     for (const [type, resources] of Object.entries<TfJson>(before.resource)) {
       for (const [name, config] of Object.entries<TfJson>(resources)) {
@@ -111,7 +118,7 @@ describe("address locks (address-locks/<stack>.json)", () => {
 
   it("adding a device at the front of the list keeps every lock satisfied", () => {
     const devCfg: any = JSON.parse(JSON.stringify(environments.dev));
-    devCfg.devices.things.unshift({ ...devCfg.devices.things[0], name: "Thermostat-00" });
+    devCfg.devices.things.unshift(newDeviceLike(devCfg.devices.things[0], "Thermostat-00"));
     const report = checkLocks(synthAll({ environments: { ...environments, dev: devCfg } }).stacks, locksDir);
     expect(report.ok).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { EnvironmentConfigError, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
+import { EnvironmentConfigError, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment, thingNamePrefixesOverlap } from "../lib/config-schema";
 import { environments } from "../environments";
 import { dev } from "../environments/dev";
 
@@ -63,6 +63,19 @@ describe("environment configs", () => {
     ["memory out of range", (c) => (c.processor.memoryMb = 64), "processor.memoryMb", /128/],
     ["tag key reserved aws:", (c) => (c.tags["aws:owner"] = "x"), "tags.aws:owner", /tag key/],
     ["no shadow routed", (c) => (c.shadows = { classic: false, named: [] }), "shadows", /routes no shadow/],
+    ["no thing-name prefix", (c) => delete c.thingNamePrefix, "thingNamePrefix", /expected string|Required|Invalid/],
+    ["thing-name prefix with a quote", (c) => (c.thingNamePrefix = "Th'"), "thingNamePrefix", /letters, digits, ':', '_' or '-'/],
+    ["a thing outside the product line's name space", (c) => (c.devices.things[1].name = "Hvac-0042"), "devices.things[1].name", /does not start with thingNamePrefix "Thermostat-"; the topic rules would drop/],
+    ["fleet-provisioned names outside the name space", (c) => ((c.thingNamePrefix = "Thermostat-0"), (c.devices.things = []), (c.devices.fleetProvisioning = { enabled: true })), "thingNamePrefix", /fleet provisioning names things "Thermostat-<serial>".*Use a prefix of "Thermostat-"/],
+    ["prod without a history retention choice", (c) => ((c.environment = "prod"), delete c.history.ttlDays), "history.ttlDays", /prod must choose .* "none" to keep it forever/],
+    ["history retention neither days nor none", (c) => (c.history.ttlDays = "forever"), "history.ttlDays", /none|expected number/],
+    ["no failure-queue operator role", (c) => delete c.failureQueues, "failureQueues", /expected object|Required|Invalid/],
+    ["operator role that is a user", (c) => (c.failureQueues.operatorRoleArn = "arn:aws:iam::111111111111:user/ops"), "failureQueues.operatorRoleArn", /IAM role ARN/],
+    ["operator role of another account", (c) => (c.failureQueues.operatorRoleArn = "arn:aws:iam::222222222222:role/ops"), "failureQueues.operatorRoleArn", /role of account 222222222222; use a role of account 111111111111/],
+    ["error log retention not allowed by CloudWatch", (c) => (c.rules.errorLogRetentionDays = 15), "rules.errorLogRetentionDays", /one of/],
+    ["prod error log retention below a year", (c) => ((c.environment = "prod"), (c.rules.errorLogRetentionDays = 14)), "rules.errorLogRetentionDays", /365/],
+    ["IoT DEBUG logging in prod", (c) => ((c.environment = "prod"), (c.iotLogLevel = "DEBUG")), "iotLogLevel", /WARN/],
+    ["unknown IoT log level", (c) => (c.iotLogLevel = "TRACE"), "iotLogLevel", /DEBUG|INFO|WARN/],
   ];
 
   it.each(badConfigs)("rejects %s", (_case, mutate, field, allowed) => {
@@ -72,6 +85,50 @@ describe("environment configs", () => {
     expect({ field, problems: err.problems }).toEqual({ field, problems: expect.arrayContaining([expect.objectContaining({ field })]) });
     expect(problem!.message).toMatch(allowed);
     expect(err.message).toContain("environments/dev.ts");
+  });
+
+  it("keeps payload retention an explicit, per-environment choice", () => {
+    const d = resolveEnvironment(environments.dev, "dev");
+    const s = resolveEnvironment(environments.staging, "staging");
+    const p = resolveEnvironment(environments.prod, "prod");
+    // Rule error log groups hold whole payloads: weeks in dev, a year in prod.
+    expect([d, s, p].map((c) => c.rules.errorLogRetentionDays)).toEqual([14, 90, 365]);
+    expect(resolveEnvironment(environments["hvac-dev"], "hvac-dev").rules.errorLogRetentionDays).toBe(14);
+    // Prod chose "keep forever" explicitly; it resolves to no TTL.
+    expect((environments.prod.history as { ttlDays?: unknown }).ttlDays).toBe("none");
+    expect(p.history.ttlDays).toBeUndefined();
+    expect(d.history.ttlDays).toBe(30);
+    expect(resolveEnvironment(devWith((c) => (c.history.ttlDays = "none")), "dev").history.ttlDays).toBeUndefined();
+    // One IoT log level per environment class unless set.
+    expect([d, s, p].map((c) => c.iotLogLevel)).toEqual(["INFO", "INFO", "WARN"]);
+    expect(resolveEnvironment(devWith((c) => (c.iotLogLevel = "ERROR")), "dev").iotLogLevel).toBe("ERROR");
+  });
+
+  it("gives each product line its own thing-name space: checked-in prefixes fit every thing and do not overlap in an account", () => {
+    const resolved = Object.fromEntries(Object.entries(environments).map(([label, raw]) => [label, resolveEnvironment(raw, label)]));
+    expect(resolved.dev.thingNamePrefix).toBe("Thermostat-");
+    expect(resolved["hvac-dev"].thingNamePrefix).toBe("Hvac");
+    expect(() => assertAccountIsolation(resolved)).not.toThrow();
+    expect(thingNamePrefixesOverlap("Hvac", "HvacUnit-")).toBe(true);
+    expect(thingNamePrefixesOverlap("Hvac", "Thermostat-")).toBe(false);
+    expect(thingNamePrefixesOverlap("T", "T")).toBe(true);
+  });
+
+  it("rejects two environments of one account and region whose thing-name prefixes overlap, naming both and the field", () => {
+    const a = resolveEnvironment(dev, "dev");
+    const b = resolveEnvironment({ ...JSON.parse(JSON.stringify(environments["hvac-dev"])), thingNamePrefix: "Therm", devices: { thingType: { name: "Thermo" } } }, "hvac-dev");
+    expect(() => assertAccountIsolation({ dev: a, "hvac-dev": b })).toThrow(
+      /Environments "dev" and "hvac-dev" share account 111111111111 in eu-west-1, but thingNamePrefix "Thermostat-" and "Therm" overlap: .*environments\/dev\.ts or environments\/hvac-dev\.ts/,
+    );
+    // Another region of the same account is another registry: no conflict.
+    const elsewhere = resolveEnvironment({ ...JSON.parse(JSON.stringify(dev)), namePrefix: "iotus", account: { id: "111111111111", region: "us-east-1" } }, "dev-us");
+    expect(() => assertAccountIsolation({ dev: a, "dev-us": elsewhere })).not.toThrow();
+  });
+
+  it("rejects environments of one account that disagree on the account-wide IoT log level", () => {
+    const a = resolveEnvironment(dev, "dev");
+    const b = resolveEnvironment({ ...JSON.parse(JSON.stringify(environments["hvac-dev"])), iotLogLevel: "ERROR" }, "hvac-dev");
+    expect(() => assertAccountIsolation({ dev: a, "hvac-dev": b })).toThrow(/iotLogLevel is "INFO" and "ERROR"\. Set the same iotLogLevel in environments\/dev\.ts and environments\/hvac-dev\.ts/);
   });
 
   it("rejects two product lines that would share stack and resource names", () => {

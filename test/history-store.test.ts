@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { HistoryStore, HistoryStoreProps, historyTableCreateInput } from "../modules/history-store";
+import { HistoryStore, HistoryStoreProps, dynamodbViaService, historyTableCreateInput } from "../modules/history-store";
 
 type Json = Record<string, any>;
 
@@ -88,9 +88,12 @@ describe("HistoryStore defaults", () => {
         effect: "Allow",
         actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         resources: [ref("aws_kms_key", keyName, "arn")],
-        condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["dynamodb.*.amazonaws.com"] }],
+        // Only DynamoDB of the stack's region may use the key for a writer.
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [expect.stringMatching(/^dynamodb\.\$\{data\.aws_region\.\w+\.region\}\.\$\{data\.aws_partition\.\w+\.dns_suffix\}$/)] }],
       },
     ]);
+    expect(dynamodbViaService({ region: "eu-west-1" })).toBe("dynamodb.eu-west-1.amazonaws.com");
+    expect(dynamodbViaService({ region: "cn-north-1", dnsSuffix: "amazonaws.com.cn" })).toBe("dynamodb.cn-north-1.amazonaws.com.cn");
     expect(store.writerPolicyJson).toMatch(/^\$\{TfToken\[/);
     expect(Object.keys(store.ref)).toEqual(["name", "arn", "kmsKeyArn"]);
   });

@@ -134,6 +134,26 @@ describe("parseIotSql: the supported subset", () => {
     expect((error as Error).message).toMatch(/^Topic rule "my_rule": unsupported IoT SQL: /);
   });
 
+  it("parses startswith(input, prefix) as a function call, in WHERE and in SELECT", () => {
+    const parsed = parseIotSql("SELECT startswith(topic(3), 'Hvac') AS hvac FROM 'a/+' WHERE startswith(topic(2), 'T-') AND (a = 1 OR b = 2)");
+    expect(parsed.columns).toEqual([{ kind: "expr", alias: "hvac", expr: { kind: "startswith", input: { kind: "topic", level: 3 }, prefix: { kind: "literal", value: "Hvac" } } }]);
+    expect(parsed.where).toEqual({
+      kind: "logical",
+      op: "AND",
+      left: { kind: "startswith", input: { kind: "topic", level: 2 }, prefix: { kind: "literal", value: "T-" } },
+      right: { kind: "logical", op: "OR", left: expect.objectContaining({ kind: "compare" }), right: expect.objectContaining({ kind: "compare" }) },
+    });
+    expect(parseIotSql("SELECT * FROM 'a/b' WHERE STARTSWITH(name, 'x')").where).toMatchObject({ kind: "startswith" });
+  });
+
+  it.each([
+    ["SELECT * FROM 'a/b' WHERE startswith(name)", "expected ','"],
+    ["SELECT * FROM 'a/b' WHERE startswith(name, 'a', 'b')", "startswith() with more than 2 arguments"],
+    ["SELECT * FROM 'a/b' WHERE endswith(name, 'a')", "function endswith()"],
+  ])("fails loudly on a malformed or unknown string function: %s", (sql, construct) => {
+    expect(() => parseIotSql(sql, "my_rule")).toThrow(construct);
+  });
+
   it("allows reserved-looking words as nested field names", () => {
     expect(parseIotSql("SELECT current.state.reported.value AS v FROM 'a/b'").columns[0]).toMatchObject({ alias: "v" });
   });
@@ -196,6 +216,35 @@ describe("evaluateRule: the event each action receives", () => {
     expect(where("obj = obj2", { obj: { a: 1, b: [1, 2] }, obj2: { b: [1, 2], a: 1 } })).toBe(true);
     expect(where("arr = arr2", { arr: [1, 2], arr2: [2, 1] })).toBe(false);
     expect(where("x = y", { x: null, y: null })).toBe(true);
+  });
+
+  it("evaluates startswith like AWS: case-sensitive, Undefined or null gives Undefined, numbers and Booleans as strings", () => {
+    const where = (clause: string, payload: object, topic = "$aws/things/Thermostat-01/shadow/update/documents") =>
+      evaluateRule({ sql: `SELECT * FROM '$aws/things/+/shadow/#' WHERE ${clause}` }, topic, payload).matched;
+    expect(where("startswith(topic(3), 'Thermostat-')", {})).toBe(true);
+    expect(where("startswith(topic(3), 'Hvac')", {})).toBe(false);
+    expect(where("startswith(topic(3), 'Hvac')", {}, "$aws/things/HvacUnit-7/shadow/update/documents")).toBe(true);
+    expect(where("startswith(topic(3), 'thermostat-')", {})).toBe(false); // case-sensitive
+    expect(where("startswith(topic(3), '')", {})).toBe(true);
+    expect(where("startswith(topic(3), topic(3))", {})).toBe(true);
+    expect(where("startswith(topic(9), 'T')", {})).toBe(false); // Undefined level
+    expect(where("startswith(missing, 'T')", {})).toBe(false);
+    expect(where("startswith(n, 'T')", { n: null })).toBe(false);
+    expect(where("startswith(n, '12')", { n: 123 })).toBe(true);
+    expect(where("startswith(flag, 'tr')", { flag: true })).toBe(true);
+    // Undefined inside AND/OR stays Undefined: the message does not match.
+    expect(where("startswith(missing, 'T') OR topic(3) = 'Thermostat-01'", {})).toBe(false);
+    expect(() => where("startswith(obj, 'x')", { obj: { a: 1 } })).toThrow(/startswith\(\) on an object argument/);
+    expect(evaluateRule({ sql: "SELECT startswith(topic(3), 'Therm') AS mine FROM '$aws/things/+/shadow/#'" }, CLASSIC_DOCS_TOPIC, {})).toEqual({ matched: true, event: { mine: true } });
+  });
+
+  it("keeps each product line to its own things: the prefix filter combines with the shadow-name list", () => {
+    const sql =
+      "SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents' WHERE startswith(topic(3), 'Hvac') AND (topic(6) = 'maintenance' OR topic(6) = 'schedule')";
+    const matched = (thing: string, shadow: string) => evaluateRule({ sql }, `$aws/things/${thing}/shadow/name/${shadow}/update/documents`, { current: {} }).matched;
+    expect(matched("Hvac-0001", "schedule")).toBe(true);
+    expect(matched("Hvac-0001", "config")).toBe(false);
+    expect(matched("Thermostat-01", "schedule")).toBe(false);
   });
 
   it("renders substitution templates against the original message", () => {

@@ -56,6 +56,24 @@ describe("ServiceKey", () => {
     expect(alarms).toEqual({ Sid: "AllowCloudWatchAlarmsToPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
   });
 
+  it("conditions a service grant on aws:SourceAccount and aws:SourceArn when given (confused-deputy protection)", () => {
+    const grants: KeyGrant[] = [
+      {
+        kind: "service",
+        sid: "AllowCloudWatchAlarmsToPublish",
+        service: "cloudwatch.amazonaws.com",
+        actions: ["kms:Decrypt"],
+        sourceAccount: "111111111111",
+        sourceArnLike: "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:iot-dev-*",
+      },
+    ];
+    const [, statement] = policyOf(synth({ grants }).tf).Statement;
+    expect(statement.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "111111111111" },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:iot-dev-*" },
+    });
+  });
+
   it("uses the partition's DNS suffix for the logs principal, and a given one over it", () => {
     const cn = policyOf(synth({ partition: "aws-cn", region: "cn-north-1", grants: [{ kind: "cloudwatch-logs", logGroupName: "g" }] }).tf).Statement;
     expect(cn[0].Principal.AWS).toBe("arn:aws-cn:iam::111111111111:root");
@@ -89,6 +107,8 @@ describe("ServiceKey", () => {
     ["no actions", { grants: [service({ actions: [] })] }, /\.actions: list at least one kms: action/],
     ["non-kms action", { grants: [service({ actions: ["s3:GetObject"] })] }, /\.actions: s3:GetObject are not kms: actions/],
     ["unknown grant kind", { grants: [{ kind: "iam" } as unknown as KeyGrant] }, /unknown grant kind "iam"; use "cloudwatch-logs" or "service"/],
+    ["source account not 12 digits", { grants: [service({ sourceAccount: "123" })] }, /\.sourceAccount: "123" must be a 12-digit account id/],
+    ["source ARN that is not an ARN", { grants: [service({ sourceArnLike: "alarm:*" })] }, /\.sourceArnLike: "alarm:\*" is not an ARN pattern/],
   ])("rejects %s", (_label, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -111,6 +111,42 @@ describe("Observability: alarm topic", () => {
     expect(Object.keys(construct.subscriptions).sort()).toEqual(["iot-team@example.com", "oncall@example.com"]);
   });
 
+  it("lets CloudWatch use the key only for this account's alarms of this environment", () => {
+    const [, key] = only(synth().json, "aws_kms_key");
+    const statement = JSON.parse(key.policy).Statement.find((s: Json) => s.Sid === "AllowCloudWatchAlarmsToPublish");
+    expect(statement.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": expect.stringMatching(new RegExp(`^arn:\\$\\{data\\.aws_partition\\.\\w+\\.partition\\}:cloudwatch:eu-west-1:${ACCOUNT}:alarm:iot-dev-\\*$`)) },
+    });
+  });
+
+  it("has a topic policy: publishing only by CloudWatch for this environment's alarms, nobody else, TLS only", () => {
+    const { json, construct } = synth();
+    const [topicKey] = only(json, "aws_sns_topic");
+    const [, policy] = only(json, "aws_sns_topic_policy");
+    const topicArn = ref("aws_sns_topic", topicKey, "arn");
+    expect(policy.arn).toBe(topicArn);
+    const statements = JSON.parse(policy.policy).Statement;
+    expect(statements).toEqual([
+      {
+        Sid: "AllowCloudWatchAlarmsOfThisEnvironment",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": expect.stringMatching(/:cloudwatch:eu-west-1:111111111111:alarm:iot-dev-\*$/) } },
+      },
+      { Sid: "DenyPublishByAnyoneButAService", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } } },
+      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ]);
+    // Every alarm the module creates falls under the pattern the topic and the key allow.
+    const pattern = statements[0].Condition.ArnLike["aws:SourceArn"].split(":alarm:")[1].replace("*", "");
+    for (const alarm of Object.values(resources(json, "aws_cloudwatch_metric_alarm")) as Json[]) expect(alarm.alarm_name.startsWith(pattern)).toBe(true);
+    expect(construct.alarmTopicPolicy).toBeDefined();
+    // With a given key the topic keeps its policy.
+    expect(resources(synth({ kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/org-alarms` }).json, "aws_sns_topic_policy")).not.toEqual({});
+  });
+
   it("uses a given key and creates none; creates no subscription when none is configured", () => {
     const kmsKeyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/org-alarms`;
     const { json, construct } = synth({ kmsKeyArn, emailSubscriptions: undefined });
@@ -250,6 +286,7 @@ describe("Observability: dashboard", () => {
       resourceNamePrefix: "iot-dev",
       accountId: ACCOUNT,
       region: "eu-west-1",
+      thingNamePrefix: "Thermostat-",
       namedShadows: "all",
       metricNamespace: NAMESPACE,
       processors: [{ id: "history", functionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${FUNCTION}`, functionName: FUNCTION }],

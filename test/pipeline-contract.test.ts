@@ -9,7 +9,7 @@ import { environments } from "../environments";
 import { dev } from "../environments/dev";
 import { historyTableCreateInput } from "../modules/history-store/schema";
 import { historyTableName } from "../tools/history-reader";
-import { RuleEngine, TopicRuleDef, loadTopicRules, resolveLambdaFunction } from "../tools/iot-rules";
+import { RuleEngine, TopicRuleDef, evaluateRule, loadTopicRules, resolveLambdaFunction } from "../tools/iot-rules";
 import { checkLambdaContract, documentsSamples, iotInvokePermitted, synthesizedTable } from "../tools/pipeline";
 import { TfJson, synthAll } from "./helpers/synth-app";
 
@@ -20,6 +20,9 @@ interface EnvUnderTest {
   readonly classic: boolean;
   readonly named: readonly string[] | "all";
   readonly naming: { namePrefix: string; environment: string; productLine: string };
+  /** A thing of the environment's own thing-name space. */
+  readonly thing: string;
+  readonly thingNamePrefix: string;
 }
 
 function environmentsUnderTest(props: Parameters<typeof synthAll>[0], suffix = ""): EnvUnderTest[] {
@@ -31,6 +34,8 @@ function environmentsUnderTest(props: Parameters<typeof synthAll>[0], suffix = "
     classic: config.shadows.classic,
     named: config.shadows.named,
     naming: config,
+    thing: `${config.thingNamePrefix}42`,
+    thingNamePrefix: config.thingNamePrefix,
   }));
 }
 
@@ -40,6 +45,8 @@ const ENVS: EnvUnderTest[] = [
   ...environmentsUnderTest({ environments: { dev: { ...dev, shadows: { classic: true, named: "all" } } } }, " (named: all)"),
 ];
 const THING = "Thermostat-42";
+/** A thing no checked-in product line owns. */
+const STRANGER = "Sprinkler-7";
 
 /** Shadow names that must reach the processor; for "all", names nobody listed anywhere. */
 function routedShadows(env: EnvUnderTest): (string | undefined)[] {
@@ -60,12 +67,12 @@ describe.each(ENVS)("event contract: $label", (env) => {
     "every routed shadow reaches exactly one Lambda rule whose event the processor accepts: %s",
     (_label, index) => {
       for (const shadowName of routedShadows(env)) {
-        const sample = documentsSamples(THING, [shadowName])[index];
+        const sample = documentsSamples(env.thing, [shadowName])[index];
         expect(sample.payload.previous === null).toBe(index === 0);
         const results = checkLambdaContract(lambdaRules(env), sample);
         expect({ shadowName, rules: results.length }).toEqual({ shadowName, rules: 1 });
         expect({ shadowName, problems: results[0].problems }).toEqual({ shadowName, problems: [] });
-        expect(results[0].event).toMatchObject({ thingName: THING, current: sample.payload.current });
+        expect(results[0].event).toMatchObject({ thingName: env.thing, current: sample.payload.current });
         if (shadowName === undefined) expect(results[0].event).not.toHaveProperty("shadowName");
         else expect(results[0].event.shadowName).toBe(shadowName);
       }
@@ -92,9 +99,25 @@ describe.each(ENVS)("event contract: $label", (env) => {
 
   if (env.named !== "all") {
     it("a named shadow that is not configured is not routed (history for it is off by design)", () => {
-      for (const sample of documentsSamples(THING, ["not-configured"])) expect(checkLambdaContract(lambdaRules(env), sample)).toEqual([]);
+      for (const sample of documentsSamples(env.thing, ["not-configured"])) expect(checkLambdaContract(lambdaRules(env), sample)).toEqual([]);
     });
   }
+
+  it("a thing outside the environment's thing-name space reaches none of its rules (another product line's, or nobody's)", () => {
+    const others = [STRANGER, ...ENVS.map((e) => e.thing).filter((t) => !t.startsWith(env.thingNamePrefix))];
+    expect(others.length).toBeGreaterThan(1);
+    const all = loadTopicRules(env.platform).filter((r) => r.enabled);
+    for (const thing of others) {
+      for (const shadowName of routedShadows(env)) {
+        for (const sample of documentsSamples(thing, [shadowName])) expect({ thing, shadowName, rules: checkLambdaContract(lambdaRules(env), sample) }).toEqual({ thing, shadowName, rules: [] });
+        // Drift counters too: another line's deltas and rejections are not counted here.
+        for (const kind of ["delta", "rejected"]) {
+          const topic = shadowName === undefined ? `$aws/things/${thing}/shadow/update/${kind}` : `$aws/things/${thing}/shadow/name/${shadowName}/update/${kind}`;
+          expect({ topic, matched: all.filter((r) => evaluateRule(r, topic, { state: {} }).matched).map((r) => r.name) }).toEqual({ topic, matched: [] });
+        }
+      }
+    }
+  });
 
   it("the local table, the schema constants and the history CLI agree with the synthesized table", () => {
     const table = synthesizedTable(env.data);

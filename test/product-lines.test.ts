@@ -66,12 +66,76 @@ describe("two product lines from the same modules", () => {
 
   it("metric namespaces, state keys and default tags differ per product line and environment", () => {
     const platform = Object.entries(stacks).filter(([n]) => n.endsWith("-platform"));
-    const namespaces = platform.map(([, s]) => resourcesOf(s, "aws_lambda_function")[0][1].environment.variables.POWERTOOLS_METRICS_NAMESPACE);
+    // The history processor's (the pre-provisioning hook emits no metrics).
+    const namespaces = platform.map(([, s]) => resourcesOf(s, "aws_lambda_function").find(([, f]) => String(f.function_name).endsWith("-shadow-history"))![1].environment.variables.POWERTOOLS_METRICS_NAMESPACE);
     expect(new Set(namespaces).size).toBe(platform.length);
     const tags = platform.map(([, s]) => s.provider.aws[0].default_tags[0].tags);
     expect(new Set(tags.map((t) => `${t["product-line"]}/${t.environment}`)).size).toBe(platform.length);
     const keys = Object.values(stacks).map((s) => s.terraform.backend.s3?.key ?? s.terraform.backend.local.path);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe("isolation and retention in the synthesized stacks (issue 20)", () => {
+  const platforms = ["iot-dev-platform", "iot-staging-platform", "iot-prod-platform", "hvac-dev-platform", "hvac-prod-platform"];
+  const PREFIX: Record<string, string> = { iot: "Thermostat-", hvac: "Hvac" };
+  const OPERATOR: Record<string, string> = { "111111111111": "iot-platform-operator", "222222222222": "iot-platform-operator", "333333333333": "iot-platform-operator" };
+
+  it.each(platforms)("%s: every topic rule keeps to the product line's thing-name prefix", (name) => {
+    const rules = resourcesOf(stacks[name], "aws_iot_topic_rule");
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [, rule] of rules) expect(rule.sql).toContain(` WHERE startswith(topic(3), '${PREFIX[name.split("-")[0]]}')`);
+  });
+
+  it.each(platforms)("%s: failure queues take messages only from their sender role and give them only to the operator role", (name) => {
+    const stack = stacks[name];
+    const account = accountOf(stack).split("/")[0];
+    const policies = resourcesOf(stack, "aws_sqs_queue_policy").map(([, p]) => JSON.parse(p.policy));
+    // One per processor dead-letter queue, plus the rule error queue when the error action is sqs.
+    expect(policies.length).toBe(resourcesOf(stack, "aws_sqs_queue").length);
+    for (const policy of policies) {
+      const bySid = Object.fromEntries(policy.Statement.map((st: TfJson) => [st.Sid, st]));
+      expect(bySid.OnlyTheSenderRoleSends.Condition.ArnNotEquals["aws:PrincipalArn"]).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
+      expect(bySid.OnlyTheOperatorRoleReads.Condition.ArnNotEquals["aws:PrincipalArn"]).toBe(`arn:aws:iam::${account}:role/${OPERATOR[account]}`);
+      expect(bySid.DenyInsecureTransport.Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
+    }
+  });
+
+  it.each(platforms)("%s: the alarm topic accepts notifications only from CloudWatch for the environment's alarms", (name) => {
+    const stack = stacks[name];
+    const [[topicKey, topic]] = resourcesOf(stack, "aws_sns_topic");
+    const [[, policy]] = resourcesOf(stack, "aws_sns_topic_policy");
+    expect(policy.arn).toBe(`\${aws_sns_topic.${topicKey}.arn}`);
+    const [allow] = JSON.parse(policy.policy).Statement;
+    const envPrefix = topic.name.replace(/-alarms$/, "");
+    expect(allow.Condition.ArnLike["aws:SourceArn"]).toMatch(new RegExp(`:cloudwatch:eu-west-1:${accountOf(stack).split("/")[0]}:alarm:${envPrefix}-\\*$`));
+    for (const [, alarm] of resourcesOf(stack, "aws_cloudwatch_metric_alarm")) expect(alarm.alarm_name.startsWith(`${envPrefix}-`)).toBe(true);
+  });
+
+  it("keeps rule error payloads weeks in dev and a year in prod; prod history retention is a stated choice", () => {
+    const errorLog = (name: string) => resourcesOf(stacks[name], "aws_cloudwatch_log_group").find(([, g]) => g.name.endsWith("/rule-errors"))?.[1];
+    expect(errorLog("hvac-dev-platform")?.retention_in_days).toBe(14);
+    // Queues keep at most 14 days anyway (SQS maximum).
+    for (const [, q] of resourcesOf(stacks["iot-dev-platform"], "aws_sqs_queue")) expect(q.message_retention_seconds).toBeLessThanOrEqual(14 * 86400);
+    const table = (name: string) => resourcesOf(stacks[name], "aws_dynamodb_table")[0][1];
+    expect(table("iot-dev-data").ttl).toEqual({ attribute_name: "expiresAt", enabled: true });
+    expect(table("iot-prod-data").ttl).toBeUndefined(); // ttlDays: "none" in environments/prod.ts
+    expect(table("hvac-prod-data").ttl).toBeUndefined();
+  });
+
+  it("sets the IoT log level of each account from its environments' config: WARN in the prod account", () => {
+    const level = (account: string) => resourcesOf(stacks[`iot-${account}-eu-west-1-baseline`], "aws_iot_logging_options")[0][1].default_log_level;
+    expect(level("111111111111")).toBe("INFO");
+    expect(level("222222222222")).toBe("INFO");
+    expect(level("333333333333")).toBe("WARN");
+  });
+
+  it("pins the history key's kms:ViaService to DynamoDB of the stack's region", () => {
+    for (const name of platforms) {
+      const doc = Object.values(stacks[name].data.aws_iam_policy_document as Record<string, TfJson>).find((d) => d.statement.some((st: TfJson) => st.sid === "UseHistoryTableKeyThroughDynamoDB"))!;
+      const st = doc.statement.find((x: TfJson) => x.sid === "UseHistoryTableKeyThroughDynamoDB");
+      expect(st.condition).toEqual([{ test: "StringEquals", variable: "kms:ViaService", values: [expect.stringMatching(/^dynamodb\.\$\{data\.aws_region\.\w+\.region\}\./)] }]);
+    }
   });
 });
 

@@ -83,7 +83,7 @@ describe("random single-field corruptions of valid configs", () => {
       fcParams(),
     );
     // Every part of the config was corrupted at least once.
-    for (const field of ["environment", "namePrefix", "account.id", "state.bucket", "tags.<key>", "devices.thingType.name", "devices.things[i].name", "devices.things[i].attributes.<key>", "devices.groups[i].parent", "shadows.named[i]", "shadows", "history.ttlDays", "processor.memoryMb", "processor.logRetentionDays", "rules.errorAction", "alarms.emailSubscriptions[i]", "(root)"]) {
+    for (const field of ["environment", "namePrefix", "account.id", "state.bucket", "tags.<key>", "devices.thingType.name", "devices.things[i].name", "devices.things[i].attributes.<key>", "devices.groups[i].parent", "shadows.named[i]", "shadows", "history.ttlDays", "processor.memoryMb", "processor.logRetentionDays", "rules.errorAction", "alarms.emailSubscriptions[i]", "thingNamePrefix", "failureQueues.operatorRoleArn", "(root)"]) {
       expect(corrupted).toContain(field);
     }
   }, timeoutFor(FC_RUNS, 10));
@@ -103,7 +103,7 @@ describe("configs modules would reject are caught by the schema, naming the fiel
     ["PROVISIONED maxCapacity below the capacities", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 5, writeCapacity: 5, maxCapacity: 1 } }), "history.provisioned.maxCapacity", /at least readCapacity and writeCapacity/],
     ["PROVISIONED capacity above 40000", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 50000, writeCapacity: 5, maxCapacity: 60000 } }), "history.provisioned.readCapacity", /40000/],
     ["a 128-character thing type with fleet provisioning", (c) => Object.assign(c.devices, { thingType: { name: "T".repeat(128) }, fleetProvisioning: { enabled: true } }), "devices.thingType.name", /at most 127/],
-    ["a thing name with ':' when keys are generated", (c) => Object.assign(c.devices, { certificateMode: "generate", things: [{ name: "lab:1" }] }), "devices.things[0].name", /':' is not allowed/],
+    ["a thing name with ':' when keys are generated", (c) => Object.assign(c.devices, { certificateMode: "generate", things: [{ name: "Thermostat-lab:1" }] }), "devices.things[0].name", /':' is not allowed/],
     ["a CSR with certificateMode generate", (c) => (c.devices.certificateMode = "generate"), "devices.things[0]", /drop csrPath\/csrPem/],
     ["a thing in 11 groups", (c) => Object.assign(c.devices, { groups: Array.from({ length: 11 }, (_, i) => ({ name: `g${i}` })), things: [{ ...c.devices.things[0], groups: Array.from({ length: 11 }, (_, i) => `g${i}`) }] }), "devices.things[0].groups", /at most 10/],
     ["a thing listing a group twice", (c) => (c.devices.things[0].groups = ["site-lab", "site-lab"]), "devices.things[0].groups[1]", /twice/],

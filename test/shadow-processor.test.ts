@@ -106,9 +106,35 @@ describe("ShadowProcessor defaults", () => {
       maximum_event_age_in_seconds: 3600,
       destination_config: { on_failure: { destination: ref("aws_sqs_queue", dlqName, "arn") } },
     });
-    expect(doc(tf, "tls_only").statement).toEqual([
-      expect.objectContaining({ effect: "Deny", actions: ["sqs:*"], condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] }),
+    const [, queuePolicy] = only(tf, "aws_sqs_queue_policy");
+    expect(queuePolicy.queue_url).toBe(ref("aws_sqs_queue", dlqName, "url"));
+    const queueArn = ref("aws_sqs_queue", dlqName, "arn");
+    expect(JSON.parse(queuePolicy.policy).Statement).toEqual([
+      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": false } } },
+      // Lambda sends failed async events with the execution role: nobody else may send.
+      { Sid: "OnlyTheSenderRoleSends", Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnNotEquals: { "aws:PrincipalArn": ref("aws_iam_role", roleName, "arn") } } },
+      // No operator role configured: nobody may read (the secure default).
+      { Sid: "NobodyReadsWithoutAnOperatorRole", Effect: "Deny", Principal: "*", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], Resource: queueArn },
     ]);
+  });
+
+  it("lets only the operator role receive and delete dead-lettered events when one is given", () => {
+    const operatorRoleArn = "arn:aws:iam::111111111111:role/iot-platform-operator";
+    const withOperator = synth({ operatorRoleArn }).tf;
+    const [queueName] = only(withOperator, "aws_sqs_queue");
+    const statements = JSON.parse(only(withOperator, "aws_sqs_queue_policy")[1].policy).Statement;
+    expect(statements[2]).toEqual({
+      Sid: "OnlyTheOperatorRoleReads",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+      Resource: ref("aws_sqs_queue", queueName, "arn"),
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": operatorRoleArn } },
+    });
+    expect(() => synth({ operatorRoleArn: "arn:aws:iam::222222222222:role/ops" })).toThrow(
+      /ShadowProcessor operatorRoleArn: .* is a role of account 222222222222; use a role of account 111111111111/,
+    );
+    expect(() => synth({ operatorRoleArn: "ops" })).toThrow(/ShadowProcessor operatorRoleArn: "ops" must be an IAM role ARN/);
   });
 
   it("uses a rotating key whose policy lets CloudWatch Logs use it for this log group only", () => {
@@ -139,7 +165,8 @@ describe("ShadowProcessor defaults", () => {
         effect: "Allow",
         actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         resources: [TABLE.kmsKeyArn],
-        condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["dynamodb.*.amazonaws.com"] }],
+        // Pinned to DynamoDB of the stack's region, not any region ("dynamodb.*").
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [expect.stringMatching(/^dynamodb\.\$\{data\.aws_region\.\w+\.region\}\.\$\{data\.aws_partition\.\w+\.dns_suffix\}$/)] }],
       },
       { sid: "DeadLetterFailedEvents", effect: "Allow", actions: ["sqs:SendMessage"], resources: [ref("aws_sqs_queue", dlqName, "arn")] },
       { sid: "UseProcessorKey", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [ref("aws_kms_key", keyName, "arn")] },

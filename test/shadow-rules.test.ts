@@ -18,9 +18,11 @@ const BASE: ShadowRulesProps = {
   resourceNamePrefix: "iot-dev",
   accountId: ACCOUNT,
   region: "eu-west-1",
+  thingNamePrefix: "Thermostat-",
   processors: [HISTORY],
   metricNamespace: NAMESPACE,
 };
+const MINE = "startswith(topic(3), 'Thermostat-')";
 
 function newStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -51,30 +53,41 @@ const policyOf = (json: Json, name: string): Json => {
 };
 
 describe("ShadowRules: rule SQL and topic filters", () => {
-  it("uses the exact event-contract SQL for the classic shadow and a listed set of named shadows", () => {
+  it("uses the exact event-contract SQL for the classic shadow and a listed set of named shadows, for the product line's things only", () => {
     const rules = rulesByName(synth({ namedShadows: ["config", "telemetry"] }).json);
-    expect(rules.iot_dev_shadow_documents_classic.sql).toBe("SELECT *, topic(3) AS thingName FROM '$aws/things/+/shadow/update/documents'");
+    expect(rules.iot_dev_shadow_documents_classic.sql).toBe(`SELECT *, topic(3) AS thingName FROM '$aws/things/+/shadow/update/documents' WHERE ${MINE}`);
     expect(rules.iot_dev_shadow_documents_named.sql).toBe(
-      "SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents' WHERE topic(6) = 'config' OR topic(6) = 'telemetry'",
+      `SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents' WHERE ${MINE} AND (topic(6) = 'config' OR topic(6) = 'telemetry')`,
     );
   });
 
-  it('routes every named shadow with "+" and no WHERE when namedShadows is "all"', () => {
+  it('routes every named shadow with "+" and only the prefix in WHERE when namedShadows is "all"', () => {
     const rules = rulesByName(synth({ namedShadows: "all" }).json);
     expect(rules.iot_dev_shadow_documents_named.sql).toBe(
-      "SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents'",
+      `SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents' WHERE ${MINE}`,
     );
   });
 
   it("counts delta and rejected updates with one rule per topic filter, classic and named", () => {
     const rules = rulesByName(synth({ namedShadows: ["config"] }).json);
-    expect(rules.iot_dev_shadow_delta_classic.sql).toBe("SELECT topic(3) AS thingName FROM '$aws/things/+/shadow/update/delta'");
-    expect(rules.iot_dev_shadow_rejected_classic.sql).toBe("SELECT topic(3) AS thingName FROM '$aws/things/+/shadow/update/rejected'");
+    expect(rules.iot_dev_shadow_delta_classic.sql).toBe(`SELECT topic(3) AS thingName FROM '$aws/things/+/shadow/update/delta' WHERE ${MINE}`);
+    expect(rules.iot_dev_shadow_rejected_classic.sql).toBe(`SELECT topic(3) AS thingName FROM '$aws/things/+/shadow/update/rejected' WHERE ${MINE}`);
     expect(rules.iot_dev_shadow_delta_named.sql).toBe(
-      "SELECT topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/delta' WHERE topic(6) = 'config'",
+      `SELECT topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/delta' WHERE ${MINE} AND topic(6) = 'config'`,
     );
     expect(rules.iot_dev_shadow_rejected_named.sql).toBe(
-      "SELECT topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/rejected' WHERE topic(6) = 'config'",
+      `SELECT topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/rejected' WHERE ${MINE} AND topic(6) = 'config'`,
+    );
+  });
+
+  it("filters every rule, drift counters included, on the thing-name prefix; an empty prefix routes every thing", () => {
+    const filtered = Object.values(resources(synth({ namedShadows: ["config"], thingNamePrefix: "Hvac" }).json, "aws_iot_topic_rule")) as Json[];
+    expect(filtered).toHaveLength(6);
+    for (const r of filtered) expect(r.sql).toContain(" WHERE startswith(topic(3), 'Hvac')");
+    const open = rulesByName(synth({ namedShadows: ["config", "schedule"], thingNamePrefix: "" }).json);
+    expect(open.iot_dev_shadow_documents_classic.sql).toBe("SELECT *, topic(3) AS thingName FROM '$aws/things/+/shadow/update/documents'");
+    expect(open.iot_dev_shadow_documents_named.sql).toBe(
+      "SELECT *, topic(3) AS thingName, topic(6) AS shadowName FROM '$aws/things/+/shadow/name/+/update/documents' WHERE topic(6) = 'config' OR topic(6) = 'schedule'",
     );
   });
 
@@ -259,9 +272,31 @@ describe("ShadowRules: roles, key and error target", () => {
     expect(JSON.parse(key.policy).Statement.map((s: Json) => s.Sid)).toEqual(["EnableIamPoliciesOfThisAccount"]);
     expect(Object.values(resources(json, "aws_kms_alias"))).toEqual([{ name: "alias/iot-dev-rule-errors", target_key_id: ref("aws_kms_key", keyKey, "key_id") }]);
     const queuePolicy = JSON.parse((Object.values(resources(json, "aws_sqs_queue_policy"))[0] as Json).policy);
-    expect(queuePolicy.Statement).toEqual([
-      expect.objectContaining({ Effect: "Deny", Resource: ref("aws_sqs_queue", queueKey, "arn"), Condition: { Bool: { "aws:SecureTransport": false } } }),
+    expect(queuePolicy.Statement[0]).toEqual(
+      expect.objectContaining({ Effect: "Deny", Action: "sqs:*", Resource: ref("aws_sqs_queue", queueKey, "arn"), Condition: { Bool: { "aws:SecureTransport": false } } }),
+    );
+  });
+
+  it("lets only the error action's role send to the error queue and only the operator role receive or delete", () => {
+    const operator = `arn:aws:iam::${ACCOUNT}:role/iot-platform-operator`;
+    const { json } = synth({ operatorRoleArn: operator });
+    const queue = ref("aws_sqs_queue", keyOf(json, "aws_sqs_queue", () => true), "arn");
+    const errorRole = ref("aws_iam_role", keyOf(json, "aws_iam_role", (r) => r.name === "iot-dev-rule-errors"), "arn");
+    const statements = JSON.parse((Object.values(resources(json, "aws_sqs_queue_policy"))[0] as Json).policy).Statement;
+    expect(statements.slice(1)).toEqual([
+      { Sid: "OnlyTheSenderRoleSends", Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Resource: queue, Condition: { ArnNotEquals: { "aws:PrincipalArn": errorRole } } },
+      {
+        Sid: "OnlyTheOperatorRoleReads",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+        Resource: queue,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": operator } },
+      },
     ]);
+    // Without an operator role nobody may read the queue (the secure default).
+    const locked = JSON.parse((Object.values(resources(synth().json, "aws_sqs_queue_policy"))[0] as Json).policy).Statement;
+    expect(locked[2]).toEqual({ Sid: "NobodyReadsWithoutAnOperatorRole", Effect: "Deny", Principal: "*", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], Resource: queue });
   });
 
   it("writes to an encrypted log group instead when errorAction is cloudwatch-logs", () => {
@@ -311,7 +346,7 @@ describe("ShadowRules: bad input fails synth with a field-naming message", () =>
   it.each<[string, Partial<ShadowRulesProps>, RegExp]>([
     ["hyphenated rule prefix", { ruleNamePrefix: "iot-dev" }, /ruleNamePrefix: IoT topic rule name "iot-dev_shadow_documents_classic" is invalid; allowed: letters, digits and underscores only/],
     ["rule prefix too long", { ruleNamePrefix: "x".repeat(110) }, /ruleNamePrefix: IoT topic rule name .* is \d+ characters long; allowed 1-128/],
-    ["rule prefix too long for the permission statement id", { ruleNamePrefix: "x".repeat(70) }, /ruleNamePrefix: Lambda permission statement id .* exceeds 100 characters/],
+    ["rule prefix too long for the permission statement id", { ruleNamePrefix: "x".repeat(70) }, /ruleNamePrefix \(shorten it\): Lambda permission statement id .* is \d+ characters long; allowed 1-100/],
     ["shadow name with a slash", { namedShadows: ["ok", "bad/name"] }, /namedShadows\[1\]: shadow name "bad\/name" is invalid/],
     ["shadow name over 64 bytes", { namedShadows: [long] }, /namedShadows\[0\]: shadow name .* is 65 bytes long; allowed 1-64 bytes/],
     ["duplicate shadow name", { namedShadows: ["a", "a"] }, /namedShadows\[1\]: duplicate shadow name "a"/],
@@ -329,6 +364,11 @@ describe("ShadowRules: bad input fails synth with a field-naming message", () =>
     ["region typo", { region: "eu-west" }, /region: "eu-west" must look like an AWS region/],
     ["AWS/ metric namespace", { metricNamespace: "AWS/IoT" }, /metricNamespace: CloudWatch metric namespace "AWS\/IoT" is invalid/],
     ["uppercase resource prefix", { resourceNamePrefix: "IoT-Dev" }, /resourceNamePrefix: "IoT-Dev" must be lowercase/],
+    ["no thing-name prefix", { thingNamePrefix: undefined as unknown as string }, /thingNamePrefix: is required: the product line's thing-name prefix/],
+    ["thing-name prefix with a quote", { thingNamePrefix: "Th'x" }, /thingNamePrefix: IoT thing name "Th'x" is invalid/],
+    ["thing-name prefix of 128 characters", { thingNamePrefix: "T".repeat(128) }, /thingNamePrefix: is 128 characters; thing names have at most 128, so use at most 127/],
+    ["operator role that is not a role ARN", { operatorRoleArn: "arn:aws:iam::111111111111:user/ops" }, /operatorRoleArn: .* must be an IAM role ARN/],
+    ["operator role of another account", { operatorRoleArn: "arn:aws:iam::222222222222:role/ops" }, /operatorRoleArn: .* is a role of account 222222222222; use a role of account 111111111111/],
   ])("%s", (_label, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });

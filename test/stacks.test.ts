@@ -37,14 +37,16 @@ describe("per-environment stacks", () => {
       .map((s) => s.terraform.backend?.s3?.key)
       .filter(Boolean);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(13); // 5 environments x (data, platform) + 3 account baselines
+    // Every stack but the state bootstraps (local state): environments x (data, platform), account baselines, CI access stacks.
+    expect(keys).toHaveLength(built.environments.length * 2 + built.baselines.length + built.ciAccess.length);
+    expect(keys.length).toBe(Object.keys(stacks).length - built.bootstrap.length);
   });
 
   it.each([
     ["dev", "111111111111", undefined],
     ["staging", "222222222222", "arn:aws:iam::222222222222:role/iot-platform-deployer"],
     ["prod", "333333333333", "arn:aws:iam::333333333333:role/iot-platform-deployer"],
-  ])("%s provider is pinned to its account, region and default tags", (env, account, role) => {
+  ])("%s provider is pinned to its account, region and default tags; its role comes from a variable", (env, account, role) => {
     for (const layer of ["data", "platform"]) {
       const [provider] = stacks[`iot-${env}-${layer}`].provider.aws;
       expect(provider.allowed_account_ids).toEqual([account]);
@@ -52,8 +54,9 @@ describe("per-environment stacks", () => {
       expect(provider.default_tags[0].tags).toEqual(
         expect.objectContaining({ project: "iot-shadow-platform", environment: env, "product-line": "thermostat", "managed-by": "cdktf" }),
       );
-      if (role) expect(provider.assume_role[0].role_arn).toBe(role);
-      else expect(provider.assume_role).toBeUndefined();
+      // CI sets TF_VAR_assume_role_arn ("" for plans, the deployer for applies); the default serves local runs.
+      expect(provider.assume_role).toEqual([{ role_arn: "${var.assume_role_arn}", session_name: `cdktf-iot-${env}-${layer}` }]);
+      expect(stacks[`iot-${env}-${layer}`].variable.assume_role_arn).toEqual(expect.objectContaining({ type: "string", default: role ?? "", ephemeral: true }));
     }
   });
 
@@ -77,8 +80,8 @@ describe("per-environment stacks", () => {
     expect(resourcesOf(s, "aws_s3_bucket_public_access_block")[0][1]).toEqual(
       expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
     );
-    const tls = s.data.aws_iam_policy_document.state_bucket_tls_only.statement[0];
-    expect(tls).toEqual(expect.objectContaining({ effect: "Deny", condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] }));
+    const tls = JSON.parse(s.resource.aws_s3_bucket_policy.state_bucket_policy.policy).Statement[0];
+    expect(tls).toEqual(expect.objectContaining({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
     expect(resourcesOf(s, "aws_kms_key")[0][1].enable_key_rotation).toBe(true);
     expect(resourcesOf(s, "aws_kms_alias")[0][1].name).toBe("alias/iot-terraform-state");
     const lc = resourcesOf(s, "aws_s3_bucket_lifecycle_configuration")[0][1];

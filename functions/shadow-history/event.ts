@@ -114,7 +114,7 @@ function parseSnapshot(value: unknown, field: "previous" | "current"): ShadowSna
   return { state, version };
 }
 
-function parseName(value: unknown, field: "thingName" | "shadowName", rule: "iotThing" | "iotShadow", sql: string): string {
+function parseName(value: unknown, field: "thingName" | "shadowName", rule: "iotThing" | "namedShadow", sql: string): string {
   if (value === undefined || value === null) fail(field, `is missing: the topic rule must add it with \`${sql}\``);
   if (typeof value !== "string") fail(field, `must be a string, got ${typeof value}`);
   const problem = checkName(rule, value);
@@ -128,7 +128,7 @@ export function parseShadowDocumentsEvent(input: unknown): ShadowDocumentsEvent 
 
   const thingName = parseName(input.thingName, "thingName", "iotThing", "topic(3) AS thingName");
   // Absent on the classic shadow's topic; the named-shadow rule adds it with topic(6).
-  const shadowName = input.shadowName === undefined ? undefined : parseName(input.shadowName, "shadowName", "iotShadow", "topic(6) AS shadowName");
+  const shadowName = input.shadowName === undefined ? undefined : parseName(input.shadowName, "shadowName", "namedShadow", "topic(6) AS shadowName");
 
   if (input.current === undefined || input.current === null) fail("current", "is missing (is this an update/documents payload?)");
   const current = parseSnapshot(input.current, "current");

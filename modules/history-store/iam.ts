@@ -19,8 +19,21 @@ export interface PolicyStatementSpec {
   readonly condition?: PolicyCondition[];
 }
 
-/** PutItem on the table (no Scan, Delete or Update) and the key use DynamoDB makes on the caller's behalf. */
-export function historyWriterStatements(tableArn: string, kmsKeyArn: string): PolicyStatementSpec[] {
+/** Where the table lives: DynamoDB of this region is the only service that may use the key for the writer. */
+export interface HistoryKeyScope {
+  /** The table's (the stack's) region, e.g. "eu-west-1" or `data.aws_region.region`. */
+  readonly region: string;
+  /** Domain of service endpoints, e.g. `data.aws_partition.dns_suffix`. @default "amazonaws.com" */
+  readonly dnsSuffix?: string;
+}
+
+/** `kms:ViaService` of DynamoDB in one region, e.g. "dynamodb.eu-west-1.amazonaws.com". */
+export function dynamodbViaService(scope: HistoryKeyScope): string {
+  return `dynamodb.${scope.region}.${scope.dnsSuffix ?? "amazonaws.com"}`;
+}
+
+/** PutItem on the table (no Scan, Delete or Update) and the key use DynamoDB of the table's region makes on the caller's behalf. */
+export function historyWriterStatements(tableArn: string, kmsKeyArn: string, scope: HistoryKeyScope): PolicyStatementSpec[] {
   return [
     { sid: "PutHistoryItems", effect: "Allow", actions: ["dynamodb:PutItem"], resources: [tableArn] },
     {
@@ -28,8 +41,8 @@ export function historyWriterStatements(tableArn: string, kmsKeyArn: string): Po
       effect: "Allow",
       actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
       resources: [kmsKeyArn],
-      // Only when DynamoDB calls KMS for this principal, never directly.
-      condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["dynamodb.*.amazonaws.com"] }],
+      // Only when DynamoDB of this region calls KMS for this principal: never directly, never from another region.
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [dynamodbViaService(scope)] }],
     },
   ];
 }

@@ -3,6 +3,7 @@
  * encrypted with a customer managed KMS key, with point-in-time recovery and
  * deletion protection on by default.
  */
+import { createHash } from "node:crypto";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
@@ -10,17 +11,18 @@ import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-tar
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { assertName } from "../../lib/aws-names";
+import { AWS_NAME_RULES, assertName } from "../../lib/aws-names";
 import { ServiceKey, checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import { historyWriterStatements } from "./iam";
 import { KEY_ATTRIBUTES, TABLE_KEY_SCHEMA, TIME_INDEX_KEY_SCHEMA, TIME_INDEX_NAME, TTL_ATTRIBUTE } from "./schema";
 
 export * from "./schema";
-export { historyWriterStatements } from "./iam";
-export type { PolicyCondition, PolicyStatementSpec } from "./iam";
+export { dynamodbViaService, historyWriterStatements } from "./iam";
+export type { HistoryKeyScope, PolicyCondition, PolicyStatementSpec } from "./iam";
 
 export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
 export type TableClass = "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
@@ -89,6 +91,9 @@ function assertInt(value: number, min: number, max: number, field: string): void
 
 function validate(props: HistoryStoreProps): void {
   assertName("dynamodbTable", props.tableName, "HistoryStore tableName");
+  // Fixed by ./schema, checked here so an edit there cannot synthesize a table AWS refuses.
+  assertName("dynamodbIndex", TIME_INDEX_NAME, "HistoryStore index name (schema.ts TIME_INDEX_NAME)");
+  for (const key of [...KEY_ATTRIBUTES.map((a) => a.name), TTL_ATTRIBUTE]) assertName("dynamodbAttribute", key, "HistoryStore key or TTL attribute name (schema.ts)");
   const billingMode = props.billingMode ?? "PAY_PER_REQUEST";
   if (!BILLING_MODES.includes(billingMode)) {
     throw new Error(`HistoryStore billingMode: "${billingMode}" is not one of ${BILLING_MODES.join(", ")}`);
@@ -123,6 +128,21 @@ function validate(props: HistoryStoreProps): void {
   if (key?.aliasName !== undefined) assertName("kmsAlias", key.aliasName, "HistoryStore kmsKeyProps.aliasName");
 }
 
+/**
+ * `<tableName><suffix>`, e.g. "iot-dev-shadow-history-byThingTime-write". A table name near its
+ * 255-character limit would make that longer than a policy name may be (255, appautoscalingPolicy),
+ * so the table part is then cut and an 8-character hash of the full table name keeps the name
+ * unique and the same on every synth: deterministic shortening rather than rejecting a valid table name.
+ */
+function scalingPolicyName(tableName: string, suffix: string): string {
+  const full = `${tableName}${suffix}`;
+  const max = AWS_NAME_RULES.appautoscalingPolicy.maxLength;
+  if (full.length <= max) return assertName("appautoscalingPolicy", full, "HistoryStore autoscaling policy name");
+  const hash = createHash("sha256").update(tableName).digest("hex").slice(0, 8);
+  const short = `${tableName.slice(0, max - suffix.length - hash.length - 1)}-${hash}${suffix}`;
+  return assertName("appautoscalingPolicy", short, "HistoryStore autoscaling policy name");
+}
+
 export class HistoryStore extends Construct {
   public readonly table: DynamodbTable;
   /** The key the store created; undefined when existingKmsKeyArn was given. */
@@ -149,6 +169,7 @@ export class HistoryStore extends Construct {
     const cap = props.provisionedCapacity;
     this.ttlDays = props.ttlDays;
 
+    const partition = new DataAwsPartition(this, "partition");
     if (props.existingKmsKeyArn !== undefined) {
       this.kmsKeyArn = props.existingKmsKeyArn;
     } else {
@@ -158,7 +179,7 @@ export class HistoryStore extends Construct {
         description: keyProps.description ?? `Shadow history table ${props.tableName}`,
         aliasName: keyProps.aliasName ?? `alias/${props.tableName.replace(/\./g, "-")}`,
         accountId: new DataAwsCallerIdentity(this, "account").accountId,
-        partition: new DataAwsPartition(this, "partition").partition,
+        partition: partition.partition,
         deletionWindowInDays: keyProps.deletionWindowInDays,
         policy: keyProps.policy,
         preventDestroy,
@@ -198,16 +219,17 @@ export class HistoryStore extends Construct {
       },
     });
 
-    this.scalingTargets = cap ? this.autoscale(cap) : [];
+    this.scalingTargets = cap ? this.autoscale(cap, props.tableName) : [];
 
     this.writerPolicy = new DataAwsIamPolicyDocument(this, "writer_policy", {
-      statement: historyWriterStatements(this.table.arn, this.kmsKeyArn),
+      // The table lives in the stack's region: only DynamoDB there may use the key for a writer.
+      statement: historyWriterStatements(this.table.arn, this.kmsKeyArn, { region: new DataAwsRegion(this, "region").region, dnsSuffix: partition.dnsSuffix }),
     });
     this.writerPolicyJson = this.writerPolicy.json;
     this.ref = { name: this.table.name, arn: this.table.arn, kmsKeyArn: this.kmsKeyArn };
   }
 
-  private autoscale(cap: ProvisionedCapacity): AppautoscalingTarget[] {
+  private autoscale(cap: ProvisionedCapacity, tableName: string): AppautoscalingTarget[] {
     const scopes = [
       { id: "table", resourceId: `table/${this.table.name}`, dimension: "table" },
       { id: TIME_INDEX_NAME, resourceId: `table/${this.table.name}/index/${TIME_INDEX_NAME}`, dimension: "index" },
@@ -226,7 +248,7 @@ export class HistoryStore extends Construct {
           maxCapacity: cap.maxCapacity,
         });
         new AppautoscalingPolicy(this, `scaling_${s.id}_${k.id}_policy`, {
-          name: `${this.table.name}-${s.id}-${k.id}`,
+          name: scalingPolicyName(tableName, `-${s.id}-${k.id}`),
           policyType: "TargetTrackingScaling",
           serviceNamespace: target.serviceNamespace,
           resourceId: target.resourceId,

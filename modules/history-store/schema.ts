@@ -5,6 +5,7 @@
  * server and any demo all import these constants, so this file must stay free
  * of cdktf, provider and AWS SDK imports.
  */
+import { CLASSIC_SHADOW_NAME } from "../../lib/aws-names";
 
 /** Partition key: the thing name (`topic(3)` of the shadow topic). */
 export const PARTITION_KEY = "thingName";
@@ -18,8 +19,12 @@ export const TTL_ATTRIBUTE = "expiresAt";
 /** GSI answering "history of thing X between t1 and t2" (all shadows; filter on shadowName for one). */
 export const TIME_INDEX_NAME = "byThingTime";
 
-/** Stands in for the classic (unnamed) shadow; `$` is not allowed in shadow names, so it never collides. */
-export const CLASSIC_SHADOW = "$classic";
+/**
+ * Stands in for the classic (unnamed) shadow. AWS allows `$` in shadow names, so "$classic" is a
+ * valid named shadow too: the processor and the config reject a named shadow of that name (the
+ * `namedShadow` rule in lib/aws-names, which owns the value), so it never collides.
+ */
+export const CLASSIC_SHADOW = CLASSIC_SHADOW_NAME;
 
 /** Shadow versions are at most 2^53-1 (16 digits), so zero-padding to 16 keeps string order = numeric order. */
 export const VERSION_DIGITS = 16;

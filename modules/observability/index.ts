@@ -7,12 +7,13 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { assertName } from "../../lib/aws-names";
 import { ServiceKey } from "../../lib/kms";
 import { AlarmPurpose, alarmSpecs, AlarmThresholds } from "./alarms";
 import { buildDashboardBody, ErrorTargetRef } from "./dashboard";
-import { validateObservabilityProps } from "./validate";
+import { validateAlarmMetric, validateObservabilityProps } from "./validate";
 
 export type { AlarmPurpose, AlarmSpec, AlarmThresholds } from "./alarms";
 export { alarmSpecs } from "./alarms";
@@ -55,8 +56,57 @@ export interface ObservabilityProps {
   readonly preventDestroy?: boolean;
 }
 
+/** The service principal CloudWatch alarms publish notifications as. */
+export const CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com";
+
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<namePrefix>-*`: the alarms of one environment. */
+export function environmentAlarmArnPattern(scope: { partition: string; region: string; accountId: string; namePrefix: string }): string {
+  return `arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${scope.namePrefix}-*`;
+}
+
+/**
+ * The alarm topic's resource policy: publishing only by CloudWatch for this
+ * account's alarms matching the pattern; no IAM principal (not even one of
+ * the account) may publish; TLS only. Managing the topic and subscribing stay
+ * with the account's IAM policies.
+ */
+export function alarmTopicPolicyDocument(scope: { topicArn: string; accountId: string; alarmArnPattern: string }): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AllowCloudWatchAlarmsOfThisEnvironment",
+        Effect: "Allow",
+        Principal: { Service: CLOUDWATCH_PRINCIPAL },
+        Action: "sns:Publish",
+        Resource: scope.topicArn,
+        Condition: { StringEquals: { "aws:SourceAccount": scope.accountId }, ArnLike: { "aws:SourceArn": scope.alarmArnPattern } },
+      },
+      {
+        // Same-account IAM principals need no Allow here, so deny them outright: only a service publishes.
+        Sid: "DenyPublishByAnyoneButAService",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sns:Publish",
+        Resource: scope.topicArn,
+        Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
+      },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sns:Publish",
+        Resource: scope.topicArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
+
 export class Observability extends Construct {
   public readonly alarmTopic: SnsTopic;
+  /** Who may publish to the alarm topic: CloudWatch, for this environment's alarms, over TLS. */
+  public readonly alarmTopicPolicy: SnsTopicPolicy;
   /** Alarms by purpose; noUpdates exists only when noUpdatesMinutes is set. */
   public readonly alarms: Readonly<Partial<Record<AlarmPurpose, CloudwatchMetricAlarm>>>;
   public readonly dashboard: CloudwatchDashboard;
@@ -74,6 +124,8 @@ export class Observability extends Construct {
         : { kind: "cloudwatch-logs", logGroupName: props.errorLogGroupName as string };
 
     const partition = new DataAwsPartition(this, "partition");
+    // The environment's alarms: every alarm this module creates is named "<namePrefix>-...".
+    const alarmArnPattern = environmentAlarmArnPattern({ partition: partition.partition, region: props.region, accountId: props.accountId, namePrefix: p });
     // CloudWatch publishes alarm notifications as its own principal: without this grant alarms fire but notifications are silently dropped.
     this.kmsKeyArn =
       props.kmsKeyArn ??
@@ -82,7 +134,17 @@ export class Observability extends Construct {
         aliasName: `alias/${p}-alarms`,
         accountId: props.accountId,
         partition: partition.partition,
-        grants: [{ kind: "service", sid: "AllowCloudWatchAlarmsToPublish", service: "cloudwatch.amazonaws.com", actions: ["kms:Decrypt", "kms:GenerateDataKey*"] }],
+        grants: [
+          {
+            kind: "service",
+            sid: "AllowCloudWatchAlarmsToPublish",
+            service: CLOUDWATCH_PRINCIPAL,
+            actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            // Only for this environment's alarms (confused-deputy protection), as in the topic policy.
+            sourceAccount: props.accountId,
+            sourceArnLike: alarmArnPattern,
+          },
+        ],
         deletionWindowInDays: props.kmsKeyOverrides?.deletionWindowInDays,
         preventDestroy: props.preventDestroy ?? true,
       }).arn;
@@ -91,6 +153,10 @@ export class Observability extends Construct {
       name: assertName("snsTopic", `${p}-alarms`, "Observability namePrefix"),
       displayName: `${p} shadow history alarms`,
       kmsMasterKeyId: this.kmsKeyArn,
+    });
+    this.alarmTopicPolicy = new SnsTopicPolicy(this, "alarm-topic-policy", {
+      arn: this.alarmTopic.arn,
+      policy: alarmTopicPolicyDocument({ topicArn: this.alarmTopic.arn, accountId: props.accountId, alarmArnPattern }),
     });
 
     const subscriptions: Record<string, SnsTopicSubscription> = {};
@@ -113,6 +179,7 @@ export class Observability extends Construct {
       noUpdatesMinutes: props.noUpdatesMinutes,
     });
     for (const spec of specs) {
+      validateAlarmMetric(spec);
       alarms[spec.purpose] = new CloudwatchMetricAlarm(this, `alarm-${spec.purpose}`, {
         alarmName: assertName("cloudwatchAlarm", `${p}-${spec.nameSuffix}`, "Observability namePrefix"),
         alarmDescription: spec.description,

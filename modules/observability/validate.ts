@@ -2,6 +2,7 @@ import { Token } from "cdktf";
 import { KMS_KEY_ARN } from "../../lib/aws-names";
 import { assertAccountAndRegion, assertNameIfLiteral } from "../../lib/validate";
 import { checkDeletionWindow } from "../../lib/kms";
+import type { AlarmSpec } from "./alarms";
 import type { ObservabilityProps } from "./index";
 
 const THRESHOLD_FIELDS = ["processorErrors", "processorThrottles", "deadLetterMessages", "errorActionMessages", "invalidEvents", "asyncEventsDropped"] as const;
@@ -58,4 +59,15 @@ export function validateObservabilityProps(props: ObservabilityProps): void {
   const window = props.kmsKeyOverrides?.deletionWindowInDays;
   const windowProblem = window === undefined ? undefined : checkDeletionWindow(window);
   if (windowProblem) fail("kmsKeyOverrides.deletionWindowInDays", windowProblem);
+}
+
+/** The metric an alarm watches: namespace (AWS/... allowed here), metric name and dimensions; tokens are left to AWS. */
+export function validateAlarmMetric(spec: AlarmSpec): void {
+  const field = `Observability alarm ${spec.purpose}`;
+  assertNameIfLiteral("cloudwatchAlarmNamespace", spec.namespace, `${field} namespace`);
+  assertNameIfLiteral("cloudwatchMetric", spec.metricName, `${field} metricName`);
+  for (const [name, value] of Object.entries(spec.dimensions ?? {})) {
+    assertNameIfLiteral("cloudwatchDimensionName", name, `${field} dimensions`);
+    assertNameIfLiteral("cloudwatchDimensionValue", value, `${field} dimensions["${name}"]`);
+  }
 }

@@ -19,6 +19,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { failureQueuePolicy } from "../../lib/iam";
 import { ServiceKey } from "../../lib/kms";
 import { HistoryTableRef, historyWriterStatements } from "../history-store";
 import { LogRetentionDays, validateProcessorProps } from "./validate";
@@ -57,6 +58,11 @@ export interface ShadowProcessorProps {
   readonly logLevel?: ProcessorLogLevel;
   /** Powertools service name (POWERTOOLS_SERVICE_NAME): the `service` dimension of the function's metrics. @default "shadow-history" */
   readonly serviceName?: string;
+  /**
+   * Role allowed to receive and delete dead-lettered events (inspect, redrive); a role of the function's account.
+   * Only the function's own role may send to the queue. @default undefined (no principal may receive or delete)
+   */
+  readonly operatorRoleArn?: string;
   /** Sets Terraform `prevent_destroy` on the key, log group and dead-letter queue. @default false */
   readonly preventDestroy?: boolean;
 }
@@ -117,20 +123,6 @@ export class ShadowProcessor extends Construct {
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
       lifecycle: { preventDestroy },
     });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "dead_letter_queue_tls_only", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["sqs:*"],
-          resources: [this.deadLetterQueue.arn],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
-    });
-    new SqsQueuePolicy(this, "dead_letter_queue_policy", { queueUrl: this.deadLetterQueue.url, policy: tlsOnly.json });
-
     const assumeRole = new DataAwsIamPolicyDocument(this, "assume_role_policy", {
       statement: [
         {
@@ -148,7 +140,7 @@ export class ShadowProcessor extends Construct {
     const permissions = new DataAwsIamPolicyDocument(this, "role_policy_document", {
       statement: [
         { sid: "WriteOwnLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
-        ...(table ? historyWriterStatements(table.arn, table.kmsKeyArn) : []),
+        ...(table ? historyWriterStatements(table.arn, table.kmsKeyArn, { region: region.region, dnsSuffix: partition.dnsSuffix }) : []),
         { sid: "DeadLetterFailedEvents", effect: "Allow", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
         // Decrypt the environment; encrypt messages for the KMS-encrypted dead-letter queue.
         { sid: "UseProcessorKey", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [this.kmsKey.arn] },
@@ -157,6 +149,11 @@ export class ShadowProcessor extends Construct {
       ],
     });
     this.rolePolicy = new IamRolePolicy(this, "role_policy", { name: `${name}-permissions`, role: this.role.id, policy: permissions.json });
+    // Lambda sends failed async events (dead_letter_config and the on-failure destination) with the execution role.
+    new SqsQueuePolicy(this, "dead_letter_queue_policy", {
+      queueUrl: this.deadLetterQueue.url,
+      policy: failureQueuePolicy({ queueArn: this.deadLetterQueue.arn, senderRoleArn: this.role.arn, operatorRoleArn: props.operatorRoleArn }),
+    });
 
     const bundle = packageDirectory(props.bundleDir, `${props.bundleDir.replace(/[\\/]+$/, "")}.zip`);
     this.codeSha256 = bundle.sha256Base64;

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { Token } from "cdktf";
 import { LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
-import { assertNameIfLiteral } from "../../lib/validate";
+import { assertNameIfLiteral, assertRoleArnInAccount } from "../../lib/validate";
 import { isKmsKeyArn } from "../../lib/kms";
 import type { ShadowProcessorProps } from "./index";
 
@@ -54,5 +54,8 @@ export function validateProcessorProps(props: ShadowProcessorProps): void {
   assertInt(props.maximumRetryAttempts, 0, 2, "maximumRetryAttempts");
   assertInt(props.maximumEventAgeSeconds, 60, 21_600, "maximumEventAgeSeconds");
   assertInt(props.ttlDays, 1, 36_500, "ttlDays");
+  // The function's account is a data source here; the table ARN (when literal) names it.
+  const tableAccount = table && !Token.isUnresolved(table.arn) ? table.arn.split(":")[4] : undefined;
+  assertRoleArnInAccount("ShadowProcessor operatorRoleArn", props.operatorRoleArn, tableAccount);
   if (props.logLevel !== undefined && !LOG_LEVELS.includes(props.logLevel)) fail("logLevel", `"${props.logLevel}" is not one of ${LOG_LEVELS.join(", ")}`);
 }

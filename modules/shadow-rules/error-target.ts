@@ -5,6 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IotTopicRuleErrorAction } from "@cdktf/provider-aws/lib/iot-topic-rule";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { failureQueuePolicy } from "../../lib/iam";
 import { PolicyStatement, iotRuleTrustPolicy, policyDocument } from "./policy";
 
 /** 14 days, the SQS maximum: time for on-call to inspect and replay. */
@@ -20,6 +21,8 @@ export interface ErrorTargetProps {
   readonly accountId: string;
   readonly ruleArnPattern: string;
   readonly kmsKeyArn: string;
+  /** Receives and deletes queue messages; undefined: nobody may. */
+  readonly operatorRoleArn?: string;
   readonly preventDestroy: boolean;
 }
 
@@ -51,16 +54,8 @@ export function createErrorTarget(scope: Construct, props: ErrorTargetProps): Er
     });
     new SqsQueuePolicy(scope, "error-queue-policy", {
       queueUrl: queue.url,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "sqs:*",
-          Resource: queue.arn,
-          Condition: { Bool: { "aws:SecureTransport": false } },
-        },
-      ]),
+      // Only the error action sends (with its role); only the operator reads.
+      policy: failureQueuePolicy({ queueArn: queue.arn, senderRoleArn: role.arn, operatorRoleArn: props.operatorRoleArn }),
     });
     const rolePolicy = rolePolicyFor(scope, role, [
       { Sid: "SendToTheErrorQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.arn },

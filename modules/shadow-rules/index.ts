@@ -65,6 +65,12 @@ export interface ShadowRulesProps {
   readonly resourceNamePrefix: string;
   readonly accountId: string;
   readonly region: string;
+  /**
+   * The product line's thing-name space: every rule matches only things whose name starts with it
+   * (`startswith(topic(3), '<prefix>')`), so product lines sharing an account never see each other's
+   * shadow traffic. `""` routes every thing of the account and region: only for an account with one product line.
+   */
+  readonly thingNamePrefix: string;
   /** Route the classic (unnamed) shadow. @default true */
   readonly classicShadow?: boolean;
   /** Named shadows to route, or "all" for every name (`+`). @default [] */
@@ -83,6 +89,11 @@ export interface ShadowRulesProps {
   readonly kmsKey?: string;
   /** Settings for the key created when kmsKey is omitted; not allowed together with kmsKey. @default { deletionWindowInDays: 30 } */
   readonly kmsKeyOverrides?: ShadowKmsKeyOverrides;
+  /**
+   * Role allowed to receive and delete messages of the error queue (inspect, redrive); a role of `accountId`.
+   * Only the error action's role may send to it. @default undefined (no principal may receive or delete)
+   */
+  readonly operatorRoleArn?: string;
   /** lifecycle.prevent_destroy on the created key, queue and log group. @default true */
   readonly preventDestroy?: boolean;
 }
@@ -110,7 +121,7 @@ export class ShadowRules extends Construct {
     const errorAction: ErrorActionProps = props.errorAction ?? { kind: "sqs" };
     validateShadowRulesProps(props, classic);
 
-    const specs = ruleSpecs(classic, named, driftMetrics);
+    const specs = ruleSpecs(classic, named, driftMetrics, props.thingNamePrefix);
     const ruleNames: Partial<Record<ShadowRulePurpose, string>> = {};
     for (const spec of specs) {
       const name = assertName("iotTopicRule", `${props.ruleNamePrefix}_${spec.nameSuffix}`, "ShadowRules ruleNamePrefix");
@@ -156,6 +167,7 @@ export class ShadowRules extends Construct {
       accountId: props.accountId,
       ruleArnPattern,
       kmsKeyArn: this.kmsKeyArn,
+      operatorRoleArn: props.operatorRoleArn,
       preventDestroy,
     });
     this.errorQueue = errors.queue;

@@ -1,4 +1,5 @@
 /** Which rules exist for a configuration, and what each one does. */
+import { assertName } from "../../lib/aws-names";
 import { RULE_METRICS, RuleMetricName } from "./metrics";
 import { documentsSql, driftSql, NamedShadowSelection, ShadowShape } from "./sql";
 import type { ShadowRulePurpose } from "./index";
@@ -12,15 +13,12 @@ export interface RuleSpec {
   readonly description: string;
 }
 
+/** The Lambda permission's statement id for a rule; a long ruleNamePrefix can push it past AWS's limit. */
 export function statementId(ruleName: string): string {
-  const sid = `AllowIotRule-${ruleName}`;
-  if (sid.length > 100) {
-    throw new Error(`ShadowRules ruleNamePrefix: Lambda permission statement id "${sid}" exceeds 100 characters; use a shorter ruleNamePrefix`);
-  }
-  return sid;
+  return assertName("lambdaStatementId", `AllowIotRule-${ruleName}`, "ShadowRules ruleNamePrefix (shorten it)");
 }
 
-export function ruleSpecs(classic: boolean, named: NamedShadowSelection, driftMetrics: boolean): RuleSpec[] {
+export function ruleSpecs(classic: boolean, named: NamedShadowSelection, driftMetrics: boolean, thingNamePrefix: string): RuleSpec[] {
   const shapes: ShadowShape[] = [];
   if (classic) shapes.push("classic");
   if (named === "all" || named.length > 0) shapes.push("named");
@@ -31,7 +29,7 @@ export function ruleSpecs(classic: boolean, named: NamedShadowSelection, driftMe
     specs.push({
       purpose: `documents${label(shape)}`,
       nameSuffix: `shadow_documents_${shape}`,
-      sql: documentsSql(shape, named),
+      sql: documentsSql(shape, named, thingNamePrefix),
       metric: RULE_METRICS.updatesAccepted,
       invokesProcessors: true,
       description: `Shadow history: ${what} update/documents to the processors, a metric and the error action`,
@@ -41,7 +39,7 @@ export function ruleSpecs(classic: boolean, named: NamedShadowSelection, driftMe
       {
         purpose: `delta${label(shape)}`,
         nameSuffix: `shadow_delta_${shape}`,
-        sql: driftSql(shape, "delta", named),
+        sql: driftSql(shape, "delta", named, thingNamePrefix),
         metric: RULE_METRICS.deltaPublished,
         invokesProcessors: false,
         description: `Shadow drift: counts ${what} update/delta messages`,
@@ -49,7 +47,7 @@ export function ruleSpecs(classic: boolean, named: NamedShadowSelection, driftMe
       {
         purpose: `rejected${label(shape)}`,
         nameSuffix: `shadow_rejected_${shape}`,
-        sql: driftSql(shape, "rejected", named),
+        sql: driftSql(shape, "rejected", named, thingNamePrefix),
         metric: RULE_METRICS.updateRejected,
         invokesProcessors: false,
         description: `Shadow drift: counts ${what} update/rejected messages`,

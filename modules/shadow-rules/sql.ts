@@ -28,28 +28,39 @@ export function shadowTopicFilter(shape: ShadowShape, kind: ShadowTopicKind): st
 }
 
 /**
- * IoT SQL has no IN operator, so a list becomes OR-ed equalities on topic(6),
- * the shadow name in the named form. Names follow the shadow-name rule
- * (no quotes), which makes the literal safe.
+ * The WHERE clause of a rule: only things of the product line's name space
+ * (`startswith(topic(3), '<prefix>')`; topic(3) is the thing name on both
+ * topic forms), and in the named form only the listed shadows. IoT SQL has no
+ * IN operator, so a list becomes OR-ed equalities on topic(6), in parentheses
+ * so the prefix applies to every name. Prefixes follow the thing-name rule and
+ * names the shadow-name rule (no quotes), which makes the literals safe.
+ * An empty prefix (every thing of the account) and "all" shadows add nothing.
  */
-export function namedShadowWhere(named: NamedShadowSelection): string {
-  if (named === "all") return "";
-  return ` WHERE ${named.map((n) => `topic(6) = '${n}'`).join(" OR ")}`;
+export function ruleWhere(shape: ShadowShape, named: NamedShadowSelection, thingNamePrefix: string): string {
+  const conditions: string[] = [];
+  if (thingNamePrefix !== "") conditions.push(`startswith(topic(3), '${thingNamePrefix}')`);
+  if (shape === "named" && named !== "all") {
+    const names = named.map((n) => `topic(6) = '${n}'`).join(" OR ");
+    conditions.push(conditions.length > 0 && named.length > 1 ? `(${names})` : names);
+  }
+  return conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
 }
 
 /**
  * The event contract: `update/documents` carries no thing or shadow name, so
  * the rule adds them from the topic (topic(3) = thing, topic(6) = shadow).
  */
-export function documentsSql(shape: ShadowShape, named: NamedShadowSelection = "all"): string {
+export function documentsSql(shape: ShadowShape, named: NamedShadowSelection = "all", thingNamePrefix = ""): string {
   const from = `FROM '${shadowTopicFilter(shape, "documents")}'`;
-  if (shape === "classic") return `SELECT *, topic(3) AS thingName ${from}`;
-  return `SELECT *, topic(3) AS thingName, topic(6) AS shadowName ${from}${namedShadowWhere(named)}`;
+  const where = ruleWhere(shape, named, thingNamePrefix);
+  if (shape === "classic") return `SELECT *, topic(3) AS thingName ${from}${where}`;
+  return `SELECT *, topic(3) AS thingName, topic(6) AS shadowName ${from}${where}`;
 }
 
 /** Delta/rejected rules only count messages, so they select the identifiers and nothing else. */
-export function driftSql(shape: ShadowShape, kind: Exclude<ShadowTopicKind, "documents">, named: NamedShadowSelection = "all"): string {
+export function driftSql(shape: ShadowShape, kind: Exclude<ShadowTopicKind, "documents">, named: NamedShadowSelection = "all", thingNamePrefix = ""): string {
   const from = `FROM '${shadowTopicFilter(shape, kind)}'`;
-  if (shape === "classic") return `SELECT topic(3) AS thingName ${from}`;
-  return `SELECT topic(3) AS thingName, topic(6) AS shadowName ${from}${namedShadowWhere(named)}`;
+  const where = ruleWhere(shape, named, thingNamePrefix);
+  if (shape === "classic") return `SELECT topic(3) AS thingName ${from}${where}`;
+  return `SELECT topic(3) AS thingName, topic(6) AS shadowName ${from}${where}`;
 }

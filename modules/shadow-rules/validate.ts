@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
 import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
-import { assertAccountAndRegion, assertNameIfLiteral } from "../../lib/validate";
+import { assertAccountAndRegion, assertNameIfLiteral, assertRoleArnInAccount } from "../../lib/validate";
 import { checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import type { ErrorActionKind, ShadowRulesProps } from "./index";
 
@@ -17,6 +17,14 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.resourceNamePrefix)) {
     fail("resourceNamePrefix", `"${props.resourceNamePrefix}" must be lowercase letters, digits and hyphens, e.g. "iot-dev"`);
   }
+
+  const prefix: unknown = props.thingNamePrefix;
+  if (typeof prefix !== "string") fail("thingNamePrefix", `is required: the product line's thing-name prefix, e.g. "Thermostat-" ("" routes every thing of the account)`);
+  if (prefix !== "") {
+    assertName(AWS_NAME_RULES.iotThing, prefix, "ShadowRules thingNamePrefix");
+    if (prefix.length > 127) fail("thingNamePrefix", `is ${prefix.length} characters; thing names have at most 128, so use at most 127`);
+  }
+  assertRoleArnInAccount("ShadowRules operatorRoleArn", props.operatorRoleArn, props.accountId);
 
   const named = props.namedShadows ?? [];
   if (named !== "all") {

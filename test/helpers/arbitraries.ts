@@ -7,11 +7,10 @@
  * Runs per property: FC_RUNS (default 1000); seed: FC_SEED (default fixed, so
  * CI is deterministic; a failure prints the seed and path to replay it).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { LOG_RETENTION_DAYS } from "../../lib/aws-names";
 import type { EnvironmentConfigInput } from "../../lib/config-schema";
+import { testCsr, testCsrFile } from "../../tools/test-csr";
 
 function positiveIntFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -209,7 +208,8 @@ const badThingName = fc.oneof(
 );
 const badShadowName = fc.oneof(
   fc.constantFrom("", "$classic", "a/b", "my shadow", "s".repeat(65), "é".repeat(33)),
-  fc.tuple(shadowNameArb, fc.constantFrom(" ", "/", "#", "+", "$")).map(([n, c]) => `${n.slice(0, 63)}${c}`),
+  // "$" is allowed in shadow names ($package); "$classic" above is refused only as the classic shadow's pseudo-name.
+  fc.tuple(shadowNameArb, fc.constantFrom(" ", "/", "#", "+", ".")).map(([n, c]) => `${n.slice(0, 63)}${c}`),
 );
 const unstorableNumber = fc.constantFrom(1e126, -1e126, 1e200, 1e-131, -5e-324, Infinity, -Infinity);
 const longToken = fc.constantFrom("a".repeat(65), "é".repeat(33), "€".repeat(22), "🙂".repeat(17), "x".repeat(1000));
@@ -293,8 +293,6 @@ export const invalidEventArb: fc.Arbitrary<EventMutation> = fc
 // environment configs
 // ---------------------------------------------------------------------------
 
-const SAMPLE_CSR_PATH = "environments/csr/dev-Thermostat-01.csr";
-const SAMPLE_CSR = readFileSync(join(__dirname, "..", "..", SAMPLE_CSR_PATH), "utf8");
 
 const lower = [..."abcdefghijklmnopqrstuvwxyz"];
 const lowerDigit = [..."abcdefghijklmnopqrstuvwxyz0123456789"];
@@ -341,6 +339,8 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
     stateKms: fc.boolean(),
     tags: fc.dictionary(tagKeyArb, tagValueArb, { maxKeys: 5, noNullPrototype: true }),
     thingType: awsNameArb(128),
+    /** Length of the thing-name prefix, cut from "<thingType>-" so fleet-provisioned names fit it too. */
+    prefixLength: fc.integer({ min: 1, max: 64 }),
     searchable: fc.uniqueArray(attrKeyArb, { maxLength: 3 }),
     groupNames: fc.uniqueArray(constructSafeName, { maxLength: 4 }),
     groupParents: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
@@ -360,7 +360,7 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
         .map((p) => ({ ...p, maxCapacity: Math.max(p.maxCapacity, p.readCapacity, p.writeCapacity) })),
       { nil: undefined },
     ),
-    ttlDays: fc.option(fc.oneof(fc.integer({ min: 1, max: 3650 }), fc.constantFrom(1, 3650)), { nil: undefined }),
+    ttlDays: fc.option(fc.oneof(fc.integer({ min: 1, max: 3650 }), fc.constantFrom(1, 3650), fc.constant("none" as const)), { nil: undefined }),
     tableClass: fc.constantFrom("STANDARD" as const, "STANDARD_INFREQUENT_ACCESS" as const),
     deletionProtection: fc.option(fc.boolean(), { nil: undefined }),
     memoryMb: fc.oneof(fc.integer({ min: 128, max: 10240 }), fc.constantFrom(128, 10240)),
@@ -372,6 +372,8 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
     maximumEventAgeSeconds: fc.oneof(fc.integer({ min: 60, max: 21600 }), fc.constantFrom(60, 21600)),
     rulesEnabled: fc.boolean(),
     errorAction: fc.constantFrom("sqs" as const, "cloudwatch-logs" as const),
+    errorLogRetentionDays: fc.option(fc.constantFrom(...LOG_RETENTION_DAYS), { nil: undefined }),
+    iotLogLevel: fc.option(fc.constantFrom("DEBUG" as const, "INFO" as const, "WARN" as const, "ERROR" as const, "DISABLED" as const), { nil: undefined }),
     driftMetrics: fc.boolean(),
     thresholds: fc.array(fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0.001, max: 1000, noNaN: true })), { minLength: 5, maxLength: 5 }),
     noUpdatesMinutes: fc.option(fc.integer({ min: 5, max: 1440 }), { nil: undefined }),
@@ -390,20 +392,28 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
     const fleet = r.fleetProvisioning || certificateMode === "fleet-provisioning";
     const policyGroup = r.policyOnGroup && groups.length ? groups[0].name : undefined;
     // Generated keys go to SSM parameters named after the thing, where ':' is not allowed (not checked by the schema).
-    const thingName = (name: string) => (certificateMode === "generate" ? name.replace(/:/g, "_") : name);
+    const noColon = (name: string) => (certificateMode === "generate" ? name.replace(/:/g, "_") : name);
+    // Fleet provisioning names things "<thingType>-<serial>", so the type name must leave room (not checked by the schema; see docs/reliability.md).
+    const thingTypeName = noColon(fleet ? r.thingType.slice(0, 100) : r.thingType);
+    // The product line's thing-name space: a start of "<thingType>-", which fleet-provisioned names begin with.
+    const thingNamePrefix = `${thingTypeName}-`.slice(0, Math.min(r.prefixLength, thingTypeName.length + 1));
+    const safe = (name: string) => (name in Object.prototype ? `${name}_` : name);
+    const thingName = (name: string) => safe(noColon(`${thingNamePrefix}${name}`.slice(0, 128)));
     const uniqueThings = [...new Map(r.things.map((t) => [thingName(t.name), t])).entries()];
     const things = uniqueThings.map(([name, t]) => ({
       name,
       attributes: t.attributes,
       // With the policy on a group, every thing must be in it (the schema does not check this; see docs/reliability.md).
       groups: groups.length ? [...new Set([...(policyGroup ? [policyGroup] : []), ...t.groupPicks.map((p) => groups[p % groups.length].name)])] : [],
-      ...(certificateMode === "csr" ? (t.csrInline ? { csrPem: SAMPLE_CSR } : { csrPath: SAMPLE_CSR_PATH }) : {}),
+      // The module checks that each CSR's subject CN is its thing name: one generated CSR per name.
+      ...(certificateMode === "csr" ? (t.csrInline ? { csrPem: testCsr(name) } : { csrPath: testCsrFile(name) }) : {}),
     }));
     const [processorErrors, processorThrottles, deadLetterMessages, errorActionMessages, invalidEvents] = r.thresholds;
     const config: EnvironmentConfigInput = {
       environment: r.environment,
       namePrefix: r.namePrefix,
       productLine: r.productLine,
+      thingNamePrefix,
       account: {
         id: r.accountId,
         region: r.region,
@@ -413,11 +423,13 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
         bucket: `tfstate-${r.namePrefix}-${r.accountId}`,
         region: r.region,
         ...(r.stateKms ? { kmsKeyArn: `arn:aws:kms:${r.region}:${r.accountId}:alias/iot-terraform-state` } : {}),
+        breakGlassRoleArn: `arn:aws:iam::${r.accountId}:role/iot-state-break-glass`,
       },
+      failureQueues: { operatorRoleArn: `arn:aws:iam::${r.accountId}:role/iot-platform-operator` },
       tags: r.tags,
       devices: {
         // Fleet provisioning names things "<thingType>-<serial>", so the type name must leave room (not checked by the schema; see docs/reliability.md).
-        thingType: { name: fleet ? r.thingType.slice(0, 100) : r.thingType, description: "generated", searchableAttributes: r.searchable },
+        thingType: { name: thingTypeName, description: "generated", searchableAttributes: r.searchable },
         groups,
         things,
         certificateMode,
@@ -430,7 +442,8 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
       history: {
         billingMode: r.provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
         ...(r.provisioned ? { provisioned: r.provisioned } : {}),
-        ...(r.ttlDays !== undefined ? { ttlDays: r.ttlDays } : {}),
+        // Prod must choose a retention; elsewhere it may be left out.
+        ...(r.ttlDays !== undefined ? { ttlDays: r.ttlDays } : isProd ? { ttlDays: "none" as const } : {}),
         tableClass: r.tableClass,
         ...(r.deletionProtection !== undefined && !(isProd && !r.deletionProtection) ? { deletionProtection: r.deletionProtection } : {}),
       },
@@ -442,7 +455,13 @@ export const validEnvironmentArb: fc.Arbitrary<GeneratedEnvironment> = fc
         maximumRetryAttempts: r.maximumRetryAttempts,
         maximumEventAgeSeconds: r.maximumEventAgeSeconds,
       },
-      rules: { enabled: r.rulesEnabled, errorAction: r.errorAction, driftMetrics: r.driftMetrics },
+      rules: {
+        enabled: r.rulesEnabled,
+        errorAction: r.errorAction,
+        driftMetrics: r.driftMetrics,
+        ...(r.errorLogRetentionDays !== undefined ? { errorLogRetentionDays: isProd && r.errorLogRetentionDays < 365 ? r.prodRetention : r.errorLogRetentionDays } : {}),
+      },
+      ...(r.iotLogLevel !== undefined ? { iotLogLevel: isProd && r.iotLogLevel === "DEBUG" ? "WARN" : r.iotLogLevel } : {}),
       alarms: {
         processorErrors,
         processorThrottles,
@@ -572,7 +591,20 @@ const CORRUPTIONS: readonly CorruptionFactory[] = [
   () => fc.constant(corrupt("duplicate shadow name", "shadows.named[1]", set(["shadows", "named"], ["config", "config"]))),
   () => badValues(["shadows", "named"], [5, "some", null]),
   () => fc.constant(corrupt("no shadow routed", "shadows", set(["shadows"], { classic: false, named: [] }))),
-  () => badValues(["history", "ttlDays"], [0, 3651, 1.5, "30", -7]),
+  () => badValues(["history", "ttlDays"], [0, 3651, 1.5, "30", -7, "never"]),
+  (c) => (c.environment === "prod" ? fc.constant(corrupt("prod without a history retention choice", "history.ttlDays", remove(["history", "ttlDays"]))) : undefined),
+  () => badValues(["thingNamePrefix"], ["", "Th'x", "a b", "T".repeat(128), 5]),
+  (c) =>
+    c.devices.things?.length
+      ? fc.nat({ max: c.devices.things.length - 1 }).map((i) => corrupt("thing outside the prefix", `devices.things[${i}].name`, (m) => (list(m, "devices", "things")[i].name = `${c.thingNamePrefix.startsWith("Q") ? "R" : "Q"}-outside-${i}`)))
+      : undefined,
+  () => badValues(["failureQueues", "operatorRoleArn"], ["ops", "arn:aws:iam::123:role/x", "arn:aws:iam::999999999999:user/ops"]),
+  (c) => fc.constant(corrupt("break-glass role of another account", "state.breakGlassRoleArn", set(["state", "breakGlassRoleArn"], `arn:aws:iam::${c.account.id === "999999999999" ? "888888888888" : "999999999999"}:role/admin`))),
+  () => fc.constant(corrupt("break-glass role removed", "state.breakGlassRoleArn", remove(["state", "breakGlassRoleArn"]))),
+  (c) => fc.constant(corrupt("operator role of another account", "failureQueues.operatorRoleArn", set(["failureQueues", "operatorRoleArn"], `arn:aws:iam::${c.account.id === "999999999999" ? "888888888888" : "999999999999"}:role/ops`))),
+  () => badValues(["rules", "errorLogRetentionDays"], [31, 0, "14"]),
+  (c) => (c.environment === "prod" ? badValues(["rules", "errorLogRetentionDays"], [14, 90], "below a year in prod") : undefined),
+  () => badValues(["iotLogLevel"], ["TRACE", "warn", 1]),
   () => badValues(["history", "billingMode"], ["ON_DEMAND", "provisioned"]),
   () =>
     fc.constant(

@@ -18,7 +18,7 @@ export class UnsupportedSqlError extends Error {
   ) {
     super(
       `${ruleName ? `Topic rule "${ruleName}": ` : ""}unsupported IoT SQL: ${construct} at position ${position} in "${sql}". ` +
-        "The local evaluator supports SELECT *, topic(n) AS name, field references, string/number/boolean literals, " +
+        "The local evaluator supports SELECT *, topic(n) AS name, startswith(a, b), field references, string/number/boolean literals, " +
         "FROM '<topic filter>' and WHERE with =, <>, AND, OR and parentheses; extend tools/iot-rules before using anything else.",
     );
   }

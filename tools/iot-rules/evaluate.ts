@@ -78,6 +78,13 @@ export function evaluateExpr(expr: Expr, ctx: EvaluationContext): SqlValue {
       if (expr.level === undefined) return ctx.topic;
       return ctx.topic.split("/")[expr.level - 1] ?? UNDEFINED;
     }
+    case "startswith": {
+      const input = evaluateExpr(expr.input, ctx);
+      const prefix = evaluateExpr(expr.prefix, ctx);
+      // AWS: Undefined or null on either side makes the result Undefined (so a WHERE never matches).
+      if (input === UNDEFINED || prefix === UNDEFINED || input === null || prefix === null) return UNDEFINED;
+      return asFunctionString(input, "startswith").startsWith(asFunctionString(prefix, "startswith"));
+    }
     case "compare": {
       const left = evaluateExpr(expr.left, ctx);
       const right = evaluateExpr(expr.right, ctx);
@@ -143,6 +150,17 @@ function typeOf(value: JsonValue): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   return typeof value;
+}
+
+/**
+ * A string-function argument: strings as they are, numbers and Booleans in
+ * their standard string form (AWS converts them). Objects and arrays have a
+ * JSON conversion the evaluator does not reproduce, so they stop the run.
+ */
+function asFunctionString(value: JsonValue, fn: string): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  throw new UnsupportedSqlError(`${fn}() on an ${Array.isArray(value) ? "array" : "object"} argument`, JSON.stringify(value), 0);
 }
 
 /** AND/OR take Booleans or the strings "true"/"false" (any case); anything else is Undefined. */

@@ -6,6 +6,8 @@ export type Expr =
   | { readonly kind: "field"; readonly path: readonly string[] }
   /** `topic(n)` (1-based level) or `topic()` (the whole topic). */
   | { readonly kind: "topic"; readonly level?: number }
+  /** `startswith(input, prefix)`: Boolean, or Undefined when either argument is Undefined or null. */
+  | { readonly kind: "startswith"; readonly input: Expr; readonly prefix: Expr }
   | { readonly kind: "compare"; readonly op: "=" | "<>"; readonly left: Expr; readonly right: Expr }
   | { readonly kind: "logical"; readonly op: "AND" | "OR"; readonly left: Expr; readonly right: Expr };
 

@@ -136,7 +136,16 @@ class Parser {
 
   private parseFunction(name: Token): Expr {
     this.expectPunct("(");
-    if (name.text.toLowerCase() !== "topic") this.fail(`function ${name.text}()`, name);
+    const fn = name.text.toLowerCase();
+    if (fn === "startswith") {
+      const input = this.parseExpr();
+      this.expectPunct(",");
+      const prefix = this.parseExpr();
+      if (this.peekPunct(",")) this.fail("startswith() with more than 2 arguments", this.peek());
+      this.expectPunct(")");
+      return { kind: "startswith", input, prefix };
+    }
+    if (fn !== "topic") this.fail(`function ${name.text}()`, name);
     if (this.peekPunct(")")) {
       this.next();
       return { kind: "topic" };

@@ -58,8 +58,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       things: options.things,
       namedShadow: options.namedShadow ?? (routable.includes("config") || routable.length === 0 ? "config" : routable[0]),
       burstSize: options.burstSize,
-      // Simulate the product line's own devices and only the shadows it routes.
-      thingNamePrefix: `${devices.thingType.name}-`,
+      // Simulate the product line's own devices (names in its thing-name space) and only the shadows it routes.
+      thingNamePrefix: `${devices.thingType.name}-`.startsWith(synth.config.thingNamePrefix) ? `${devices.thingType.name}-` : synth.config.thingNamePrefix,
       classic: shadows.classic,
     });
     const verification = await verifyHistory(pipeline);

@@ -1,12 +1,12 @@
 /** Local end-to-end shadow history pipeline. Importing it runs nothing. */
 export { LocalPipeline } from "./pipeline";
-export type { AcceptedUpdate, ErrorActionRecord, InvokeFault, LocalPipelineOptions, RejectedUpdate } from "./pipeline";
+export type { AcceptedUpdate, ErrorActionRecord, InvokeFault, LocalPipelineOptions, PipelineLine, PipelineStacks, RejectedUpdate } from "./pipeline";
 export { startLocalDynamo } from "./local-dynamo";
 export type { LocalDynamo, LocalDynamoOptions } from "./local-dynamo";
 export { synthesizedTable } from "./table-schema";
 export type { SynthesizedTable } from "./table-schema";
-export { synthesizeEnvironment } from "./synth";
-export type { SynthesizeEnvironmentOptions, SynthesizedEnvironment } from "./synth";
+export { synthesizeEnvironment, synthesizeEnvironments } from "./synth";
+export type { SynthesizeEnvironmentOptions, SynthesizeEnvironmentsOptions, SynthesizedEnvironment } from "./synth";
 export { describeProcessor, iotInvokePermitted, staleBundleSources } from "./processor";
 export type { DescribeProcessorOptions, ProcessorFunction } from "./processor";
 export { resolveFunctionEnvironment } from "./function-env";
@@ -25,3 +25,7 @@ export type { ContractResult, DocumentsSample } from "./contract";
 export { formatDemoReport, runDemo } from "./demo";
 export type { DemoOptions, DemoRun, DriftedShadow } from "./demo";
 export { applyEnv } from "./env";
+export { LocalProvisioningHook } from "./provisioning-hook";
+export type { LocalProvisioningHookOptions, RegisterRequest, RegisterResult } from "./provisioning-hook";
+export { startLocalIotRegistry } from "./local-iot-registry";
+export type { LocalIotRegistry, RegistryFault } from "./local-iot-registry";

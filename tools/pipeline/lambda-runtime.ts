@@ -6,6 +6,8 @@
  * Retries happen immediately (AWS waits about 1 and 2 minutes).
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Context } from "aws-lambda";
 import { applyEnv } from "./env";
 import type { ProcessorFunction } from "./processor";
@@ -32,43 +34,58 @@ export interface DeadLetter {
   readonly error: { readonly name: string; readonly message: string };
 }
 
-interface LoadedBundle {
-  readonly env: string;
-  readonly handler: LambdaHandler;
-}
-
-// One load per bundle file and process, like one warm execution environment.
-const loadedBundles = new Map<string, LoadedBundle>();
+// One load per (bundle file, environment) and process, like one warm execution environment per function.
+const loadedBundles = new Map<string, Map<string, LambdaHandler>>();
 
 /**
  * Requires the bundle with `env` set, as the Lambda runtime would before the
  * module loads (module-level code such as Powertools reads it then), and
  * restores the environment afterwards: the caller sets what the handler reads
- * at invocation time. A second load with a different environment throws,
- * because the first load's module state would silently win.
+ * at invocation time. The same file with the same environment returns the
+ * loaded handler; with another environment (the same bundle deployed as two
+ * functions, e.g. by two product lines) it evaluates a second, separate
+ * instance with its own module state, as a second execution environment would.
  */
 export function loadBundleHandler(fn: ProcessorFunction, env: Readonly<Record<string, string>>): LambdaHandler {
   const key = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
-  const previous = loadedBundles.get(fn.bundleFile);
-  if (previous) {
-    if (previous.env !== key) throw new Error(`${fn.bundleFile} is already loaded in this process with another environment; run one pipeline configuration per process`);
-    return previous.handler;
-  }
+  const instances = loadedBundles.get(fn.bundleFile) ?? new Map<string, LambdaHandler>();
+  loadedBundles.set(fn.bundleFile, instances);
+  const loaded = instances.get(key);
+  if (loaded) return loaded;
   const restoreEnv = applyEnv(env);
   try {
-    const module = require(fn.bundleFile) as Record<string, unknown>;
+    const module = instances.size === 0 ? (require(fn.bundleFile) as Record<string, unknown>) : freshInstance(fn.bundleFile);
     const handler = module[fn.exportName];
     if (typeof handler !== "function") throw new Error(`${fn.bundleFile} does not export a function "${fn.exportName}"`);
-    loadedBundles.set(fn.bundleFile, { env: key, handler: handler as LambdaHandler });
+    instances.set(key, handler as LambdaHandler);
     return handler as LambdaHandler;
   } finally {
     restoreEnv();
   }
 }
 
+/**
+ * Evaluates a CommonJS bundle again, bypassing the module cache: its own
+ * module state, the same `require` for its externals (the AWS SDK) and the
+ * same globals as the first instance (so output capture and `process.env`
+ * work alike under jest and tsx).
+ */
+function freshInstance(file: string): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  const body = new Function("exports", "require", "module", "__filename", "__dirname", readFileSync(file, "utf8")) as (...args: unknown[]) => void;
+  body(module.exports, require, module, file, dirname(file));
+  return module.exports;
+}
+
 export interface AsyncLambdaOptions {
   readonly region: string;
   readonly accountId: string;
+  /**
+   * The function's own environment, set while each attempt runs its synchronous part
+   * (where a handler reads its configuration), then restored: functions sharing the
+   * process can differ in a variable (e.g. TABLE_NAME of two product lines). @default none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export class AsyncLambda {
@@ -92,7 +109,7 @@ export class AsyncLambda {
     for (let attempt = 0; attempt <= this.fn.maximumRetryAttempts; attempt++) {
       try {
         // Each attempt gets its own copy: a handler mutating its event must not change the retry.
-        const result = await this.handler(structuredClone(event), this.context());
+        const result = await this.call(structuredClone(event));
         return this.record({ functionName: this.fn.functionName, event, attempts: attempt + 1, outcome: "succeeded", result, errors });
       } catch (error) {
         const e = error instanceof Error ? error : new Error(String(error));
@@ -103,6 +120,16 @@ export class AsyncLambda {
     const destination = this.fn.failureDestination;
     if (destination !== undefined) this.deadLetters.push({ functionName: this.fn.functionName, destination, event, attempts, error: errors[attempts - 1] });
     return this.record({ functionName: this.fn.functionName, event, attempts, outcome: destination ? "dead-lettered" : "discarded", errors });
+  }
+
+  /** Runs the handler with the function's environment in place for its synchronous part. */
+  private call(event: unknown): Promise<unknown> {
+    const restore = applyEnv(this.options.environment ?? {});
+    try {
+      return Promise.resolve(this.handler(event, this.context()));
+    } finally {
+      restore();
+    }
   }
 
   private record(r: InvocationRecord): InvocationRecord {

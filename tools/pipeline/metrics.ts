@@ -20,15 +20,15 @@ export class MetricsSink {
     this.data.push(datum);
   }
 
-  /** Sum of one metric's values (optionally from one source). */
-  total(name: string, source?: MetricSource): number {
-    return this.data.filter((d) => d.name === name && (source === undefined || d.source === source)).reduce((sum, d) => sum + d.value, 0);
+  /** Sum of one metric's values (optionally from one source, and one namespace: one product line's environment). */
+  total(name: string, source?: MetricSource, namespace?: string): number {
+    return this.data.filter((d) => d.name === name && matches(d, source, namespace)).reduce((sum, d) => sum + d.value, 0);
   }
 
-  /** Metric name -> summed value, sorted by name. */
-  totals(source?: MetricSource): Record<string, number> {
+  /** Metric name -> summed value, sorted by name (optionally from one source and one namespace). */
+  totals(source?: MetricSource, namespace?: string): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const d of this.data) if (source === undefined || d.source === source) out[d.name] = (out[d.name] ?? 0) + d.value;
+    for (const d of this.data) if (matches(d, source, namespace)) out[d.name] = (out[d.name] ?? 0) + d.value;
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
   }
 
@@ -52,6 +52,10 @@ export class MetricsSink {
     }
     return true;
   }
+}
+
+function matches(d: MetricDatum, source: MetricSource | undefined, namespace: string | undefined): boolean {
+  return (source === undefined || d.source === source) && (namespace === undefined || d.namespace === namespace);
 }
 
 /** Metric name -> summed value over every EMF document in a stretch of function output (one JSON per line). */

@@ -30,11 +30,22 @@ import { SynthesizedTable, synthesizedTable } from "./table-schema";
 
 const REPO_ROOT = join(__dirname, "..", "..");
 
-export interface LocalPipelineOptions {
+/** One environment's (one product line's) synthesized stacks. */
+export interface PipelineStacks {
   /** The synthesized platform stack (topic rules, processor function). */
   readonly platform: SynthesizedStack;
   /** The synthesized data stack (history table, cross-stack outputs). */
   readonly data: SynthesizedStack;
+}
+
+export interface LocalPipelineOptions extends PipelineStacks {
+  /**
+   * Other environments (product lines) deployed to the same account and region, run together with
+   * `platform`/`data`, as AWS would: one Device Shadow service and registry publishes every thing's
+   * messages to the topic rules of all of them, one DynamoDB server holds each one's table, one
+   * CloudWatch (metrics told apart by namespace). Each keeps its own rules, table and functions. @default []
+   */
+  readonly sameAccount?: readonly PipelineStacks[];
   /** Built function bundles. @default "<repo>/dist/functions" */
   readonly functionsDistDir?: string;
   /** Start of the simulated clock the shadow service stamps messages with, epoch ms. @default Date.now() */
@@ -62,6 +73,19 @@ export interface AcceptedUpdate {
   readonly routedTo: readonly string[];
 }
 
+/** One environment of the account in the pipeline: its rules, table and functions. */
+export interface PipelineLine {
+  /** The platform stack's name, e.g. "iot-dev-platform". */
+  readonly stack: string;
+  readonly engine: RuleEngine;
+  /** Every topic rule of the platform stack (the engine runs the enabled ones). */
+  readonly rules: readonly TopicRuleDef[];
+  readonly table: SynthesizedTable;
+  readonly reader: HistoryReader;
+  /** Functions its rules invoke, by logical ID. */
+  readonly functions: ReadonlyMap<string, AsyncLambda>;
+}
+
 /** An update the shadow service rejected (seen on `update/rejected`). */
 export interface RejectedUpdate {
   readonly thingName: string;
@@ -85,14 +109,20 @@ export interface ErrorActionRecord {
 export class LocalPipeline {
   readonly shadows: ShadowService;
   readonly clock: SimulatedClock;
+  /** Every environment of the account: `platform`/`data` first, then `sameAccount` in order. */
+  readonly lines: readonly PipelineLine[];
+  /** The first line's rules engine (`lines[0].engine`). */
   readonly engine: RuleEngine;
-  /** Every topic rule of the platform stack (the engine runs the enabled ones). */
+  /** Every topic rule of the first line's platform stack (the engine runs the enabled ones). */
   readonly rules: readonly TopicRuleDef[];
+  /** The first line's history table. */
   readonly table: SynthesizedTable;
   readonly dynamo: LocalDynamo;
+  /** Reads the first line's history table. */
   readonly reader: HistoryReader;
+  /** The account's CloudWatch: every line's rule and processor metrics (tell lines apart by namespace). */
   readonly metrics: MetricsSink;
-  /** Functions the rules invoke, by logical ID. */
+  /** Functions the first line's rules invoke, by logical ID. */
   readonly functions: ReadonlyMap<string, AsyncLambda>;
   readonly acceptedUpdates: AcceptedUpdate[] = [];
   readonly rejectedUpdates: RejectedUpdate[] = [];
@@ -104,73 +134,84 @@ export class LocalPipeline {
   /** Set to make IoT's invokes fail (the message then takes the rule's error path); undefined = no faults. */
   invokeFault: InvokeFault | undefined;
 
-  private readonly byArn: ReadonlyMap<string, AsyncLambda>;
   private readonly pending = new Set<Promise<void>>();
   private fatal: unknown;
   private stopped = false;
 
   private constructor(
     private readonly options: LocalPipelineOptions,
-    setup: { rules: TopicRuleDef[]; table: SynthesizedTable; dynamo: LocalDynamo; functions: Map<string, AsyncLambda>; byArn: Map<string, AsyncLambda> },
+    setup: { lines: readonly LineSetup[]; dynamo: LocalDynamo },
     private readonly capture: OutputCapture,
     metrics: MetricsSink,
     private readonly restoreEnv: () => void,
   ) {
-    this.rules = setup.rules;
-    this.table = setup.table;
     this.dynamo = setup.dynamo;
-    this.functions = setup.functions;
-    this.byArn = setup.byArn;
     this.metrics = metrics;
     this.clock = new SimulatedClock(options.startTimeMs ?? Date.now());
-    this.reader = new HistoryReader({ tableName: setup.table.tableName, client: setup.dynamo.client });
-    this.engine = new RuleEngine(setup.rules, {
-      invokeLambda: (arn, event, ctx) => this.invoke(this.byArn.get(arn), event, ctx),
-      putMetric: (namespace, name, value, unit, ctx) => metrics.add({ source: "rule", namespace, name, value, unit, rule: ctx.rule.name }),
-      sendToQueue: (queueUrl, body) => void this.queueMessages.push({ queueUrl, body }),
-      putLogEvent: (logGroupName, message) => void this.logEvents.push({ logGroupName, message }),
-      onError: (rule, failure) => this.errorActions.push(errorRecord(rule, failure)),
-    });
+    this.lines = setup.lines.map((line) => ({
+      stack: line.stacks.platform.name,
+      rules: line.rules,
+      table: line.table,
+      reader: new HistoryReader({ tableName: line.table.tableName, client: setup.dynamo.client }),
+      functions: line.functions,
+      engine: new RuleEngine(line.rules, {
+        invokeLambda: (arn, event, ctx) => this.invoke(line, line.byArn.get(arn), event, ctx),
+        putMetric: (namespace, name, value, unit, ctx) => metrics.add({ source: "rule", namespace, name, value, unit, rule: ctx.rule.name }),
+        sendToQueue: (queueUrl, body) => void this.queueMessages.push({ queueUrl, body }),
+        putLogEvent: (logGroupName, message) => void this.logEvents.push({ logGroupName, message }),
+        onError: (rule, failure) => this.errorActions.push(errorRecord(rule, failure)),
+      }),
+    }));
+    const [first] = this.lines;
+    this.engine = first.engine;
+    this.rules = first.rules;
+    this.table = first.table;
+    this.reader = first.reader;
+    this.functions = first.functions;
+    this.functionNames = new Map(setup.lines.flatMap((l) => [...l.byArn].map(([arn, f]) => [`${l.stacks.platform.name}\u0000${arn}`, f.fn.functionName] as const)));
     this.shadows = new ShadowService({ now: () => this.clock.now() });
     this.shadows.subscribe((topic, payload) => this.onShadowMessage(topic, payload));
   }
 
-  /** Starts the local DynamoDB, creates the synthesized table, loads the bundles the rules invoke. */
+  /** Starts the local DynamoDB, creates each line's synthesized table, loads the bundles the rules invoke. */
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
-    const rules = loadTopicRules(options.platform.tfJson);
-    const table = synthesizedTable(options.data.tfJson);
+    const stacks: PipelineStacks[] = [{ platform: options.platform, data: options.data }, ...(options.sameAccount ?? [])];
     const provider = firstProvider(options.platform.tfJson);
     const functionsDistDir = options.functionsDistDir ?? join(REPO_ROOT, "dist", "functions");
 
     // Resolve everything that can fail before starting a server.
-    const described = new Map<string, { fn: ProcessorFunction; arns: string[] }>();
-    for (const rule of rules.filter((r) => r.enabled)) {
-      for (const action of rule.actions) {
-        if (action.kind !== "lambda") continue;
-        const fn = describeProcessor(options.platform.tfJson, action.functionArn, { functionsDistDir });
-        const entry = described.get(fn.logicalId) ?? { fn, arns: [] };
-        entry.arns.push(action.functionArn);
-        described.set(fn.logicalId, entry);
+    const prepared = stacks.map((line) => prepareLine(line, functionsDistDir));
+    for (const line of prepared.slice(1)) {
+      const other = firstProvider(line.stacks.platform.tfJson);
+      if (other.accountId !== provider.accountId || other.region !== provider.region) {
+        throw new Error(`${line.stacks.platform.name} deploys to ${other.accountId}/${other.region}, not ${provider.accountId}/${provider.region}: sameAccount runs environments of one account and region`);
       }
     }
-    const environments = [...described.values()].map(({ fn }) => resolveFunctionEnvironment(fn, { platform: options.platform, data: options.data, tables: [table] }));
+    const tableNames = prepared.map((l) => l.table.tableName);
+    const twice = tableNames.find((n, i) => tableNames.indexOf(n) !== i);
+    if (twice) throw new Error(`two environments of the account synthesize the table "${twice}"; AWS would refuse the second one`);
 
     const dynamo = await startLocalDynamo({ region: provider.region });
     const metrics = new MetricsSink();
     const capture = new OutputCapture(metrics);
     let restoreEnv: (() => void) | undefined;
     try {
-      await dynamo.createTable(table.createInput);
-      const functions = new Map<string, AsyncLambda>();
-      const byArn = new Map<string, AsyncLambda>();
-      const withSdk = environments.map((env) => ({ ...env, ...dynamo.sdkEnvironment() }));
-      [...described.values()].forEach(({ fn, arns }, i) => {
-        const lambda = new AsyncLambda(fn, loadBundleHandler(fn, withSdk[i]), provider);
-        functions.set(fn.logicalId, lambda);
-        for (const arn of arns) byArn.set(arn, lambda);
+      for (const line of prepared) await dynamo.createTable(line.table.createInput);
+      const allEnvironments: Record<string, string>[] = [];
+      const lines: LineSetup[] = prepared.map((line) => {
+        const functions = new Map<string, AsyncLambda>();
+        const byArn = new Map<string, AsyncLambda>();
+        for (const { fn, arns, environment } of line.described.values()) {
+          const env = { ...environment, ...dynamo.sdkEnvironment() };
+          allEnvironments.push(env);
+          const lambda = new AsyncLambda(fn, loadBundleHandler(fn, env), { ...provider, environment: env });
+          functions.set(fn.logicalId, lambda);
+          for (const arn of arns) byArn.set(arn, lambda);
+        }
+        return { ...line, functions, byArn };
       });
-      restoreEnv = applyEnv(sharedEnvironment(withSdk));
-      return new LocalPipeline(options, { rules, table, dynamo, functions, byArn }, capture, metrics, restoreEnv);
+      restoreEnv = applyEnv(sharedEnvironment(allEnvironments));
+      return new LocalPipeline(options, { lines, dynamo }, capture, metrics, restoreEnv);
     } catch (error) {
       restoreEnv?.();
       await dynamo.stop();
@@ -178,17 +219,17 @@ export class LocalPipeline {
     }
   }
 
-  /** Every async invocation so far, across functions. */
+  /** Every async invocation so far, across every line's functions. */
   get invocations(): InvocationRecord[] {
-    return [...this.functions.values()].flatMap((f) => f.invocations);
+    return this.allFunctions().flatMap((f) => f.invocations);
   }
 
   get deadLetters(): DeadLetter[] {
-    return [...this.functions.values()].flatMap((f) => f.deadLetters);
+    return this.allFunctions().flatMap((f) => f.deadLetters);
   }
 
   get retries(): number {
-    return [...this.functions.values()].reduce((n, f) => n + f.retries, 0);
+    return this.allFunctions().reduce((n, f) => n + f.retries, 0);
   }
 
   /** The processors' structured log lines (when output is captured). */
@@ -207,7 +248,7 @@ export class LocalPipeline {
    */
   publish(topic: string, payload: object | string): Promise<PublishReport> {
     this.assertRunning();
-    const report = this.engine.publish(topic, payload);
+    const report = this.publishToAll(topic, payload);
     this.track(report);
     return report;
   }
@@ -240,24 +281,36 @@ export class LocalPipeline {
       const r = payload as RejectedMessage;
       this.rejectedUpdates.push({ thingName: parsed.thingName, shadowName: parsed.shadowName, code: r.code, message: r.message, clientToken: r.clientToken });
     }
-    const routed = this.engine.publish(topic, payload);
-    this.track(routed);
-    if (routedTo) {
+    // The account's one shadow service publishes to the rules of every line.
+    for (const line of this.lines) {
+      const routed = line.engine.publish(topic, payload);
+      this.track(routed);
+      if (!routedTo) continue;
       const target = routedTo;
       this.track(
         routed.then((report) => {
           for (const d of report.dispatched) {
-            for (const o of d.outcomes) if (o.ok && o.action.kind === "lambda") target.push(this.functionNameOf(o.action.functionArn));
+            for (const o of d.outcomes) if (o.ok && o.action.kind === "lambda") target.push(this.functionNameOf(line, o.action.functionArn));
           }
         }),
       );
     }
   }
 
+  /** One message into every line's rules; the reports merged, in line order. */
+  private async publishToAll(topic: string, payload: object | string): Promise<PublishReport> {
+    const reports = await Promise.all(this.lines.map((line) => line.engine.publish(topic, payload)));
+    return { topic, dispatched: reports.flatMap((r) => r.dispatched) };
+  }
+
+  private allFunctions(): AsyncLambda[] {
+    return this.lines.flatMap((l) => [...l.functions.values()]);
+  }
+
   /** IoT's side of an async invoke: it fails only if IoT cannot hand the event over; the function runs detached. */
-  private async invoke(lambda: AsyncLambda | undefined, event: JsonObject, ctx: ActionContext): Promise<void> {
+  private async invoke(line: LineSetup, lambda: AsyncLambda | undefined, event: JsonObject, ctx: ActionContext): Promise<void> {
     if (!lambda) throw new Error(`unreachable: function ${ctx.action.kind === "lambda" ? ctx.action.functionArn : "?"} was not resolved at start`);
-    if (!iotInvokePermitted(this.options.platform.tfJson, ctx.rule, lambda.fn)) {
+    if (!iotInvokePermitted(line.stacks.platform.tfJson, ctx.rule, lambda.fn)) {
       const e = new Error(`no aws_lambda_permission lets iot.amazonaws.com invoke ${lambda.fn.functionName} for rule ${ctx.rule.name}`);
       e.name = "AccessDeniedException";
       throw e;
@@ -269,8 +322,11 @@ export class LocalPipeline {
     this.track(lambda.invoke(event).finally(() => this.capture.release()));
   }
 
-  private functionNameOf(functionArn: string): string {
-    return this.byArn.get(functionArn)?.fn.functionName ?? functionArn;
+  private readonly functionNames: ReadonlyMap<string, string>;
+
+  /** A rule's `function_arn` is a reference within its own stack: resolve it per line. */
+  private functionNameOf(line: PipelineLine, functionArn: string): string {
+    return this.functionNames.get(`${line.stack}\u0000${functionArn}`) ?? functionArn;
   }
 
   private track(promise: Promise<unknown>): void {
@@ -290,6 +346,36 @@ export class LocalPipeline {
   private assertRunning(): void {
     if (this.stopped) throw new Error("LocalPipeline is stopped");
   }
+}
+
+interface PreparedLine {
+  readonly stacks: PipelineStacks;
+  readonly rules: TopicRuleDef[];
+  readonly table: SynthesizedTable;
+  /** Functions the enabled rules invoke, by logical ID, with the rules' ARNs for them and their resolved environment. */
+  readonly described: ReadonlyMap<string, { fn: ProcessorFunction; arns: string[]; environment: Record<string, string> }>;
+}
+
+interface LineSetup extends PreparedLine {
+  readonly functions: Map<string, AsyncLambda>;
+  readonly byArn: Map<string, AsyncLambda>;
+}
+
+/** Rules, table and functions of one environment, resolved before any server starts (what can fail, fails here). */
+function prepareLine(stacks: PipelineStacks, functionsDistDir: string): PreparedLine {
+  const rules = loadTopicRules(stacks.platform.tfJson);
+  const table = synthesizedTable(stacks.data.tfJson);
+  const described = new Map<string, { fn: ProcessorFunction; arns: string[]; environment: Record<string, string> }>();
+  for (const rule of rules.filter((r) => r.enabled)) {
+    for (const action of rule.actions) {
+      if (action.kind !== "lambda") continue;
+      const fn = describeProcessor(stacks.platform.tfJson, action.functionArn, { functionsDistDir });
+      const entry = described.get(fn.logicalId) ?? { fn, arns: [], environment: resolveFunctionEnvironment(fn, { platform: stacks.platform, data: stacks.data, tables: [table] }) };
+      entry.arns.push(action.functionArn);
+      described.set(fn.logicalId, entry);
+    }
+  }
+  return { stacks, rules, table, described };
 }
 
 function errorRecord(rule: TopicRuleDef, failure: RuleActionFailure): ErrorActionRecord {

@@ -56,7 +56,7 @@ export async function runFleetScenario(pipeline: LocalPipeline, options: FleetSc
   if (!Number.isInteger(count) || count < 1 || count > 9999) throw new Error(`FleetScenarioOptions.things must be an integer from 1 to 9999, got ${count}`);
   const burstSize = options.burstSize ?? 10;
   if (!Number.isInteger(burstSize) || burstSize < 2 || burstSize > 100) throw new Error(`FleetScenarioOptions.burstSize must be an integer from 2 to 100, got ${burstSize}`);
-  const named = assertName("iotShadow", options.namedShadow ?? "config", "FleetScenarioOptions.namedShadow");
+  const named = assertName("namedShadow", options.namedShadow ?? "config", "FleetScenarioOptions.namedShadow");
   const prefix = options.thingNamePrefix ?? "Thermostat-";
   const width = Math.max(2, String(count).length);
   const things = Array.from({ length: count }, (_, i) => assertName("iotThing", `${prefix}${String(i + 1).padStart(width, "0")}`, "thing name"));

@@ -32,21 +32,43 @@ export interface SynthesizedEnvironment {
 }
 
 export function synthesizeEnvironment(options: SynthesizeEnvironmentOptions): SynthesizedEnvironment {
-  const raw = options.environments[options.env];
-  if (raw === undefined) throw new Error(`environment "${options.env}" does not exist; known: ${Object.keys(options.environments).join(", ")}`);
+  const { env, ...rest } = options;
+  return synthesizeEnvironments({ ...rest, envs: [env] })[0];
+}
+
+export interface SynthesizeEnvironmentsOptions extends Omit<SynthesizeEnvironmentOptions, "env"> {
+  /** Labels of the environments to synthesize together, e.g. ["dev", "hvac-dev"] (two product lines of one account). */
+  readonly envs: readonly string[];
+}
+
+/**
+ * Several environments in one app, as `cdktf synth` builds them: the checks
+ * that span environments (distinct names, non-overlapping thing-name prefixes
+ * in one account) run over them together. Results in `envs` order.
+ */
+export function synthesizeEnvironments(options: SynthesizeEnvironmentsOptions): SynthesizedEnvironment[] {
+  const selected = Object.fromEntries(
+    options.envs.map((env) => {
+      const raw = options.environments[env];
+      if (raw === undefined) throw new Error(`environment "${env}" does not exist; known: ${Object.keys(options.environments).join(", ")}`);
+      return [env, raw];
+    }),
+  );
   const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), "iot-pipeline-synth-"));
   try {
     const app = new App({ outdir });
-    const built = buildApp(app, { environments: { [options.env]: raw }, functionsDistDir: options.functionsDistDir });
+    const built = buildApp(app, { environments: selected, functionsDistDir: options.functionsDistDir });
     app.synth();
-    const [stacks] = built.environments;
     const byName = new Map(readSynthesizedStacks(outdir).map((s) => [s.name, s]));
     const pick = (name: string) => {
       const stack = byName.get(name);
       if (!stack) throw new Error(`stack ${name} is missing from ${outdir}/manifest.json`);
       return stack;
     };
-    return { env: options.env, config: stacks.config, data: pick(stacks.data.node.id), platform: pick(stacks.platform.node.id) };
+    return options.envs.map((env, i) => {
+      const stacks = built.environments[i];
+      return { env, config: stacks.config, data: pick(stacks.data.node.id), platform: pick(stacks.platform.node.id) };
+    });
   } finally {
     if (options.outdir === undefined) rmSync(outdir, { recursive: true, force: true });
   }

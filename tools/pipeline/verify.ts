@@ -1,6 +1,8 @@
 /**
  * Compares what the shadow service accepted and rejected with what the
- * history table holds: every accepted update exactly once, nothing else.
+ * history tables hold: every accepted update exactly once, in one table of
+ * the account, nothing else. With several environments of one account in the
+ * pipeline, an update stored by two of them (their rules overlapping) is doubled.
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CLASSIC_SHADOW } from "../../modules/history-store/schema";
@@ -22,11 +24,11 @@ export interface MissingUpdate extends HistoryKey {
 export interface HistoryVerification {
   /** Accepted updates (one per `update/documents` message). */
   readonly expected: number;
-  /** Items in the table. */
+  /** Items in the tables (every line's). */
   readonly stored: number;
   readonly missing: readonly MissingUpdate[];
-  /** Keys found more than once (impossible with the documented key schema; checked anyway). */
-  readonly doubled: readonly (HistoryKey & { readonly count: number })[];
+  /** Keys found more than once: in one table (impossible with the documented key schema; checked anyway) or in several lines' tables. */
+  readonly doubled: readonly (HistoryKey & { readonly count: number; readonly tables: readonly string[] })[];
   /** Items no accepted update explains. */
   readonly unexpected: readonly HistoryKey[];
   /** Rejected updates whose client token appears in the table. */
@@ -35,8 +37,10 @@ export interface HistoryVerification {
   readonly mismatched: readonly (HistoryKey & { readonly expectedTimestamp: number; readonly storedTimestamp: number })[];
   /** Items of things the shadow service never saw (found by counting the whole table). */
   readonly untracked: number;
-  /** Every item read, per thing, in (shadow, version) order. */
+  /** Every item read, per thing, in (line, shadow, version) order. */
   readonly items: ReadonlyMap<string, readonly HistoryRecord[]>;
+  /** Items per table name. */
+  readonly storedByTable: Readonly<Record<string, number>>;
   readonly ok: boolean;
 }
 
@@ -46,19 +50,28 @@ export function acceptedKey(u: AcceptedUpdate): HistoryKey {
   return { thingName: u.thingName, shadowName: u.shadowName ?? CLASSIC_SHADOW, version: u.version };
 }
 
-/** Reads the history of every thing the shadow service saw (with the HistoryReader) and checks it. Call after `settle()`. */
+/** Reads the history of every thing the shadow service saw (with each line's HistoryReader) and checks it. Call after `settle()`. */
 export async function verifyHistory(pipeline: LocalPipeline): Promise<HistoryVerification> {
   const things = [...new Set([...pipeline.acceptedUpdates, ...pipeline.rejectedUpdates].map((u) => u.thingName))].sort();
-  const items = new Map<string, HistoryRecord[]>();
-  for (const thing of things) items.set(thing, await pipeline.reader.versions(thing));
-  const all = [...items.values()].flat();
+  const items = new Map<string, HistoryRecord[]>(things.map((t) => [t, []]));
+  const read: { item: HistoryRecord; table: string }[] = [];
+  for (const line of pipeline.lines) {
+    for (const thing of things) {
+      const records = await line.reader.versions(thing);
+      items.get(thing)!.push(...records);
+      read.push(...records.map((item) => ({ item, table: line.table.tableName })));
+    }
+  }
+  const all = read.map((r) => r.item);
 
-  const counts = new Map<string, { key: HistoryKey; count: number; item: HistoryRecord }>();
-  for (const item of all) {
+  const counts = new Map<string, { key: HistoryKey; count: number; item: HistoryRecord; tables: string[] }>();
+  for (const { item, table } of read) {
     const key = { thingName: item.thingName, shadowName: item.shadowName, version: item.version };
     const entry = counts.get(keyString(key));
-    if (entry) entry.count++;
-    else counts.set(keyString(key), { key, count: 1, item });
+    if (entry) {
+      entry.count++;
+      entry.tables.push(table);
+    } else counts.set(keyString(key), { key, count: 1, item, tables: [table] });
   }
 
   const acceptedByKey = new Map(pipeline.acceptedUpdates.map((u) => [keyString(acceptedKey(u)), u]));
@@ -69,16 +82,18 @@ export async function verifyHistory(pipeline: LocalPipeline): Promise<HistoryVer
     if (!found) missing.push({ ...acceptedKey(update), reason: missingReason(pipeline, update) });
     else if (found.item.updatedAt !== update.timestamp) mismatched.push({ ...found.key, expectedTimestamp: update.timestamp, storedTimestamp: found.item.updatedAt });
   }
-  const doubled = [...counts.values()].filter((c) => c.count > 1).map((c) => ({ ...c.key, count: c.count }));
+  const doubled = [...counts.values()].filter((c) => c.count > 1).map((c) => ({ ...c.key, count: c.count, tables: c.tables }));
   const unexpected = [...counts.entries()].filter(([k]) => !acceptedByKey.has(k)).map(([, c]) => c.key);
   const tokens = new Set(all.map((i) => i.clientToken).filter((t): t is string => t !== undefined));
   const rejectedStored = pipeline.rejectedUpdates.filter((r) => r.clientToken !== undefined && tokens.has(r.clientToken));
 
-  // Items outside the things we looked at would escape the per-thing reads: count the whole table.
-  const stored = await countItems(pipeline);
+  // Items outside the things we looked at would escape the per-thing reads: count the whole tables.
+  const storedByTable: Record<string, number> = {};
+  for (const line of pipeline.lines) storedByTable[line.table.tableName] = await countItems(pipeline, line.table.tableName);
+  const stored = Object.values(storedByTable).reduce((a, b) => a + b, 0);
   const untracked = stored - all.length;
   const ok = missing.length === 0 && doubled.length === 0 && unexpected.length === 0 && rejectedStored.length === 0 && mismatched.length === 0 && untracked === 0;
-  return { expected: acceptedByKey.size, stored, missing, doubled, unexpected, rejectedStored, mismatched, untracked, items, ok };
+  return { expected: acceptedByKey.size, stored, missing, doubled, unexpected, rejectedStored, mismatched, untracked, items, storedByTable, ok };
 }
 
 function missingReason(pipeline: LocalPipeline, update: AcceptedUpdate): string {
@@ -103,11 +118,11 @@ function matchesVersion(event: Record<string, unknown>, update: AcceptedUpdate):
   return current?.version === update.version && (event.shadowName ?? undefined) === update.shadowName;
 }
 
-async function countItems(pipeline: LocalPipeline): Promise<number> {
+async function countItems(pipeline: LocalPipeline, tableName: string): Promise<number> {
   let count = 0;
   let startKey: Record<string, never> | undefined;
   do {
-    const page = await pipeline.dynamo.client.send(new ScanCommand({ TableName: pipeline.table.tableName, Select: "COUNT", ExclusiveStartKey: startKey }));
+    const page = await pipeline.dynamo.client.send(new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: startKey }));
     count += page.Count ?? 0;
     startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (startKey !== undefined);
