@@ -21,7 +21,7 @@ export const hvacProd: EnvironmentConfigInput = {
     fleetProvisioning: { enabled: true },
   },
   shadows: hvac.shadows,
-  extraProcessors: hvac.extraProcessors,
+  extraProcessors: hvac.extraProcessors.map((p) => ({ ...p, reservedConcurrency: 10 })),
   // Retention decision (required in prod): production history is kept forever.
   history: { ttlDays: "none" },
   processor: { memoryMb: 256, logRetentionDays: 365, reservedConcurrency: 20 },

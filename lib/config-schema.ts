@@ -176,6 +176,8 @@ const extraProcessorSchema = z
     bundle: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { message: "must name a folder under functions/ (lowercase letters, digits, '-')" }),
     memoryMb: z.number().int().min(128).max(10240).default(256),
     timeoutSeconds: z.number().int().min(1).max(900).default(30),
+    /** Reserved concurrency; set it in staging and prod so one function cannot take the account's pool (checkov CKV_AWS_115). */
+    reservedConcurrency: z.number().int().min(1).optional(),
   })
   .strict();
 

@@ -100,6 +100,7 @@ export class PlatformStack extends PlatformStackBase {
           serviceName: p.id,
           memoryMb: p.memoryMb,
           timeoutSeconds: p.timeoutSeconds,
+          reservedConcurrency: p.reservedConcurrency,
         });
         return [p.id, processor];
       }),

@@ -130,6 +130,17 @@ describe("isolation and retention in the synthesized stacks (issue 20)", () => {
     expect(level("333333333333")).toBe("WARN");
   });
 
+  it("every Lambda function of a staging or prod platform reserves concurrency, extra processors included", () => {
+    const production = Object.keys(stacks).filter((n) => /-(staging|prod)-platform$/.test(n));
+    expect(production).toEqual(expect.arrayContaining(["iot-prod-platform", "hvac-prod-platform"]));
+    const unreserved = production.flatMap((name) =>
+      resourcesOf(stacks[name], "aws_lambda_function")
+        .filter(([, fn]) => !(fn.reserved_concurrent_executions >= 1))
+        .map(([address]) => `${name} ${address}`),
+    );
+    expect(unreserved).toEqual([]);
+  });
+
   it("pins the history key's kms:ViaService to DynamoDB of the stack's region", () => {
     for (const name of platforms) {
       const doc = Object.values(stacks[name].data.aws_iam_policy_document as Record<string, TfJson>).find((d) => d.statement.some((st: TfJson) => st.sid === "UseHistoryTableKeyThroughDynamoDB"))!;

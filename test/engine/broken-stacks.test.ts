@@ -51,7 +51,7 @@ const CASES: readonly Case[] = [
   mutate("invalid log retention value", (j) => (first(j, "aws_cloudwatch_log_group").retention_in_days = 401)),
   mutate("missing required argument", (j) => delete first(j, "aws_iot_topic_rule").sql),
   mutate("dangling reference", (j) => (first(j, "aws_lambda_function").dead_letter_config.target_arn = "${aws_sqs_queue.gone.arn}")),
-  mutate("invalid enum value", (j) => (first(j, "aws_lambda_function").tracing_config.mode = "active")),
+  mutate("invalid enum value (tracing mode active)", (j) => (first(j, "aws_lambda_function").tracing_config.mode = "active")),
   { name: "unencrypted queue (fixture)", stack: () => read(join(ROOT, "test/fixtures/broken-stacks/checkov-only/stacks/queue-unencrypted/cdk.tf.json")) },
 ];
 

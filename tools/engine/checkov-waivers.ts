@@ -13,18 +13,20 @@ export interface CheckovWaiver {
 }
 
 const PROCESSORS = ["aws_lambda_function.processor_function_D7E0E582", "aws_lambda_function.processor_filter-alerts_function_A05100DD"];
+const PROVISIONING_HOOK = "aws_lambda_function.device_identity_fleet-provisioning_hook-function_2919B109";
+const FUNCTIONS = [...PROCESSORS, PROVISIONING_HOOK];
 const STATE_BUCKET = ["aws_s3_bucket.state_bucket"];
 
 export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   {
     check: "CKV_AWS_117",
-    addresses: PROCESSORS,
+    addresses: FUNCTIONS,
     reason:
-      "Processors talk only to AWS APIs (DynamoDB, CloudWatch, SQS) over TLS with IAM auth; a VPC would add NAT or endpoints cost and cold-start latency and protects nothing they reach. Put them in a VPC with `vpcConfig` if your account policy requires it.",
+      "The functions talk only to AWS APIs (DynamoDB, CloudWatch, SQS, the IoT registry) over TLS with IAM auth; a VPC would add NAT or endpoints cost and cold-start latency and protects nothing they reach. Put them in a VPC with `vpcConfig` if your account policy requires it.",
   },
   {
     check: "CKV_AWS_272",
-    addresses: PROCESSORS,
+    addresses: FUNCTIONS,
     reason:
       "Bundles are built by CI from the reviewed commit and deployed by the deploy role only (see CI access); AWS Signer code signing would need a signing step in CI and is left to the adopting team.",
   },
@@ -37,10 +39,26 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   },
   {
     check: "CKV_AWS_338",
-    addresses: ["aws_cloudwatch_log_group.processor_log_group_E7B06ECA", "aws_cloudwatch_log_group.processor_filter-alerts_log_group_A1F78ADE"],
+    addresses: [
+      "aws_cloudwatch_log_group.processor_log_group_E7B06ECA",
+      "aws_cloudwatch_log_group.processor_filter-alerts_log_group_A1F78ADE",
+      "aws_cloudwatch_log_group.shadow_rules_error-log-group_EC1197BA",
+    ],
     stacks: ["*-dev-platform", "*-staging-platform"],
     reason:
-      "Processor logs carry device payload fragments; dev and staging keep them for weeks on purpose (data minimisation). prod keeps 365 days, which the offline check SEC005 enforces.",
+      "Processor logs and rule error payloads carry device data; dev and staging keep them for weeks on purpose (data minimisation, security review item 11). prod keeps 365 days: this check is not waived there.",
+  },
+  {
+    check: "CKV_AWS_116",
+    addresses: [PROVISIONING_HOOK],
+    reason:
+      "AWS IoT invokes the pre-provisioning hook synchronously and refuses the RegisterThing request when it fails; there is no asynchronous event a dead-letter queue could keep. Reserved concurrency bounds it instead.",
+  },
+  {
+    check: "CKV_AWS_274",
+    addresses: ["aws_iam_role_policy_attachment.ci_access_deployer_administratoraccess_BE735AD4"],
+    reason:
+      "iot-platform-deployer applies every stack (IAM roles, KMS keys, IoT, Lambda, S3), so it needs broad rights; it is assumable only by the CI deploy roles (environment:<env> from main) and is denied iam:* on the CI roles, the break-glass role and itself (modules/ci-access). A narrower deployer policy is the adopting team's choice.",
   },
   {
     check: "CKV_AWS_18",

@@ -86,7 +86,7 @@ export const PROVIDER_SOURCES: readonly ProviderSource[] = [
     version: "6.48.0-dev",
     commit: "5f2286d6d836",
     build: providerBuild("v1.60.1-0.20260602190131-5f2286d6d836", "6.48.0-dev"),
-    note: "main on 2026-06-02 (after v6.47.0), the only v6 commit the Go module proxy here serves",
+    note: "main on 2026-06-02 (after v6.47.0), the one v6 commit the Go module proxy here lists",
   },
 ];
 
