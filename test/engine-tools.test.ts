@@ -3,13 +3,13 @@
  * allows, what the wrapper modules repeat, how checkov findings are addressed and
  * waived, how validate output is read. The engine runs in `npm run test:engine`.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyWaivers, matches, resourceAddress, stackOf } from "../tools/engine/checkov";
 import { CHECKOV_WAIVERS, CheckovWaiver } from "../tools/engine/checkov-waivers";
 import { buildStamp, isBuilt, markBuilt, wrapperGoMod } from "../tools/engine/go-build";
-import { cliConfigText } from "../tools/engine/install";
+import { cliConfigText, findSystemEngine } from "../tools/engine/install";
 import { Manifest, engineEnv, exportLines } from "../tools/engine/manifest";
 import { CACHE_ENV, providerBinaryPath, toolPaths } from "../tools/engine/paths";
 import { formatStackLine, parseValidateJson, summaryLine, workingCopy } from "../tools/engine/validate";
@@ -51,6 +51,55 @@ describe("tool cache layout and CLI config", () => {
     expect(env.TF_CLI_CONFIG_FILE).toBeUndefined();
     expect(env.TERRAFORM_BINARY_NAME).toBe("terraform");
     expect(env.PATH).toBe("/cache/tools/venv/bin:/usr/bin");
+  });
+});
+
+describe("a user's own engine is kept when it reaches its registry", () => {
+  /** Fake engines on an otherwise empty PATH: each prints `version -json` like the real ones. */
+  function fakeEngines(engines: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), "engines-"));
+    for (const [name, version] of Object.entries(engines)) {
+      const file = join(dir, name);
+      writeFileSync(file, `#!/bin/sh\necho '{"terraform_version":"${version}"}'\n`);
+      chmodSync(file, 0o755);
+    }
+    return dir;
+  }
+  const withPath = <T>(dir: string, fn: () => T): T => {
+    const saved = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      return fn();
+    } finally {
+      process.env.PATH = saved;
+    }
+  };
+
+  it("uses tofu >= 1.10 whose registry answers, and says which", () => {
+    const dir = fakeEngines({ tofu: "1.10.3" });
+    const asked: string[] = [];
+    const found = withPath(dir, () => findSystemEngine(paths, () => undefined, (host) => (asked.push(host), true)));
+    expect(found).toEqual({ binaryName: "tofu", path: join(dir, "tofu"), version: "1.10.3", registry: "registry.opentofu.org", min: [1, 10] });
+    expect(asked).toEqual(["registry.opentofu.org"]);
+  });
+
+  it("builds instead when the registry is unreachable or the engine too old for S3 native locking", () => {
+    const log: string[] = [];
+    const dir = fakeEngines({ tofu: "1.12.0", terraform: "1.10.5" });
+    expect(withPath(dir, () => findSystemEngine(paths, (l) => log.push(l), (host) => host !== "registry.opentofu.org"))).toBeUndefined();
+    expect(log).toEqual([
+      expect.stringMatching(/tofu 1\.12\.0 at .* found, but registry\.opentofu\.org is unreachable; not used/),
+      expect.stringMatching(/terraform 1\.10\.5 at .* is older than 1\.11 \(no S3 native locking\); not used/),
+    ]);
+  });
+
+  it("never picks up the cache's own OpenTofu as the user's engine", () => {
+    const root = mkdtempSync(join(tmpdir(), "cache-"));
+    const own = toolPaths({ [CACHE_ENV]: root });
+    mkdirSync(own.bin, { recursive: true });
+    writeFileSync(own.tofu, `#!/bin/sh\necho '{"terraform_version":"1.12.6"}'\n`);
+    chmodSync(own.tofu, 0o755);
+    expect(withPath(own.bin, () => findSystemEngine(own, () => undefined, () => true))).toBeUndefined();
   });
 });
 

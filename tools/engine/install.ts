@@ -36,7 +36,7 @@ export function cliConfigText(paths: ToolPaths): string {
   ].join("\n");
 }
 
-interface SystemEngine {
+export interface SystemEngine {
   readonly binaryName: "tofu" | "terraform";
   readonly path: string;
   readonly version: string;
@@ -73,7 +73,7 @@ function registryReachable(host: string): boolean {
 }
 
 /** tofu >= 1.10 or terraform >= 1.11 (S3 native locking) on PATH whose registry answers. */
-function findSystemEngine(paths: ToolPaths, log: Log): SystemEngine | undefined {
+export function findSystemEngine(paths: ToolPaths, log: Log, reachable: (host: string) => boolean = registryReachable): SystemEngine | undefined {
   const candidates = [
     { binaryName: "tofu" as const, min: [1, 10] as [number, number], registry: "registry.opentofu.org" },
     { binaryName: "terraform" as const, min: [1, 11] as [number, number], registry: "registry.terraform.io" },
@@ -87,7 +87,7 @@ function findSystemEngine(paths: ToolPaths, log: Log): SystemEngine | undefined 
       log(`engine: ${c.binaryName} ${version} at ${path} is older than ${c.min.join(".")} (no S3 native locking); not used`);
       continue;
     }
-    if (!registryReachable(c.registry)) {
+    if (!reachable(c.registry)) {
       log(`engine: ${c.binaryName} ${version} at ${path} found, but ${c.registry} is unreachable; not used`);
       continue;
     }
