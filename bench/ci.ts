@@ -59,11 +59,17 @@ export function splitSteps(records: readonly ProcessRecord[], totalMs: number): 
   const scriptStep = (name: string, extra: (r: ProcessRecord) => boolean) => byStart.find((r) => r.ppid === build?.ppid && tool(r) === name && extra(r));
   const typecheck = scriptStep("tsc", (r) => r.argv.includes("--noEmit"));
   const jest = scriptStep("jest", () => true);
+  // The real-engine steps of .ci/run (`npm run -s <script>`); the first tools:terraform is the install, the second prints the env.
+  const npmScript = (script: string) => byStart.filter((r) => tool(r) === "npm" && r.argv[1] === "run" && r.argv.includes(script));
+  const engineSteps = (["tools:terraform", "validate:terraform", "check:checkov", "test:engine"] as const)
+    .map((script) => ({ name: `npm run ${script}`, ms: npmScript(script).reduce((n, r) => n + ms(r), 0) }))
+    .filter((step) => step.ms > 0);
   const steps = [
     { name: `install (npm ${install?.argv[1] ?? "ci"})`, ms: ms(install) },
     { name: "build (npm run build)", ms: ms(build) },
     { name: "type check (tsc --noEmit)", ms: ms(typecheck) },
     { name: "jest", ms: ms(jest) },
+    ...engineSteps,
   ];
   const accounted = steps.reduce((n, s) => n + s.ms, 0);
   return [...steps, { name: "rest (npm and bash start-up, git)", ms: Math.max(0, totalMs - accounted) }];

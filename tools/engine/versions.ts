@@ -73,8 +73,8 @@ export function pinnedProviderVersion(repoRoot: string): string {
 /**
  * Candidate sources, preferred first. The module path has no /v6 suffix, so Go
  * refuses the v6 tags and a release is reachable only as a pseudo-version of its
- * commit. This registry serves exactly one v6 commit (its /@v/list shows it);
- * the v6.25.0 tag commit is refused with 403 "This module version is not available".
+ * commit. This registry lists one v6 commit (its /@v/list shows it); asked by
+ * hash for the v6.25.0 tag commit it answers 403 "This module version is not available".
  */
 export const PROVIDER_SOURCES: readonly ProviderSource[] = [
   {
