@@ -16,7 +16,8 @@ export interface PreventDestroyAspectProps {
   readonly enabled: boolean;
   /**
    * Terraform resource types affected.
-   * @default PREVENT_DESTROY_RESOURCE_TYPES (certificates, things, IoT policies, DynamoDB tables, KMS keys, S3 buckets)
+   * @default PREVENT_DESTROY_RESOURCE_TYPES (certificates, things, IoT policies, DynamoDB tables, KMS keys, S3 buckets, and
+   * databases, file systems, caches, search domains, secrets, image repositories and user pools a module user adds)
    */
   readonly resourceTypes?: readonly string[];
 }

@@ -1,6 +1,7 @@
 /** Shared CLI plumbing for the plan-review scripts: usage errors exit 2, failures exit 1. */
 import * as fs from "node:fs";
 import { ParseArgsConfig, parseArgs } from "node:util";
+import { DecodeOptions, TextEncodingError, decodeText } from "./text-encoding";
 
 export class UsageError extends Error {}
 
@@ -24,11 +25,22 @@ export function parseCliArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-export function readText(file: string, what: string): string {
+/**
+ * Reads a text file as UTF-8, UTF-8 with a BOM, or UTF-16 LE/BE with a BOM (what PowerShell's `>`
+ * writes). Strict by default: other encodings fail with a message that names them (exit 1).
+ */
+export function readText(file: string, what: string, opts: DecodeOptions = {}): string {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${JSON.stringify(file)}: ${(e as Error).message}`);
+  }
+  try {
+    return decodeText(bytes, opts).text;
+  } catch (e) {
+    if (e instanceof TextEncodingError) throw new Error(`${what} ${JSON.stringify(file)} ${e.message}`);
+    throw e;
   }
 }
 

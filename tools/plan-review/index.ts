@@ -3,10 +3,12 @@
  * and synthesized-JSON diffs between revisions (scripts/synth-diff.ts).
  */
 export { PLAN_REVIEW_STATEFUL_TYPES, statefulReason } from "./stateful";
-export { parsePlanJson } from "./plan-json";
-export type { PlanJson, PlanResourceChange } from "./plan-json";
-export { COUNTED_KINDS, analyzePlan, classifyActions } from "./plan-analysis";
-export type { ChangeKind, ChangeRow, CountedKind, PlanAnalysis } from "./plan-analysis";
+export { SUPPORTED_FORMAT, driftAddress, parsePlanJson } from "./plan-json";
+export type { PlanDriftChange, PlanJson, PlanResourceChange } from "./plan-json";
+export { ACTION_REASONS, COUNTED_KINDS, actionReasonText, analyzePlan, classifyActions, naturalCompare } from "./plan-analysis";
+export type { ChangeKind, ChangeRow, CountedKind, DeferredRead, DriftRow, PlanAnalysis } from "./plan-analysis";
+export { TextEncodingError, decodeText } from "./text-encoding";
+export type { DecodeOptions, DecodedText, TextEncodingName } from "./text-encoding";
 export { planSummaryMarker, summarizePlan, summarizePlanFailure } from "./plan-summary";
 export type { PlanFailureOptions, PlanSummaryOptions } from "./plan-summary";
 export { GITHUB_COMMENT_LIMIT } from "./markdown";

@@ -1,9 +1,10 @@
 /**
- * Renders one stack's plan as the Markdown of a sticky pull-request comment:
- * counts, a loud block for stateful replaces/deletes, cross-stack notes, the changed
- * resources and the collapsed plan text, always within GitHub's comment limit.
+ * Renders one stack's plan as the Markdown of a sticky pull-request comment: whether the
+ * plan failed or is incomplete, counts, loud blocks for stateful replaces/deletes/forgets,
+ * cross-stack notes, drift, the changed resources and the collapsed plan text, always within
+ * GitHub's comment limit (the plan text is cut first; the warnings and the table stay).
  */
-import { ChangeRow, PlanAnalysis, analyzePlan, producerFromName } from "./plan-analysis";
+import { COUNTED_KINDS, ChangeRow, PlanAnalysis, analyzePlan, producerFromName } from "./plan-analysis";
 import { parsePlanJson } from "./plan-json";
 import { GITHUB_COMMENT_LIMIT, assertHttpsUrl, cell, code, fence, hardLimit, plural, stripAnsi, truncateLines } from "./markdown";
 
@@ -34,9 +35,40 @@ export interface PlanFailureOptions {
 }
 
 const DOCS = "docs/plan-review.md";
-const MAX_RISK_ROWS = 50;
-const MAX_OUTPUT_NAMES = 50;
 const MIN_LENGTH = 2_000;
+
+/**
+ * How much of each list the head shows. `summarizePlan` lowers these, in the order of
+ * `SHRINK_STEPS`, only when the head alone would not fit: the plan text is cut first.
+ */
+interface HeadCaps {
+  readonly rows: number;
+  readonly risks: number;
+  /** Addresses listed per group of deferred data-source reads. */
+  readonly readNames: number;
+  /** Producer stacks warned about one by one; more than this get one combined warning. */
+  readonly producers: number;
+  /** Remote-state attributes listed per producer. */
+  readonly attributes: number;
+  readonly driftNames: number;
+  readonly outputs: number;
+}
+
+const DEFAULT_CAPS: Omit<HeadCaps, "rows"> = { risks: 50, readNames: 10, producers: 10, attributes: 10, driftNames: 20, outputs: 50 };
+
+/**
+ * First the long lists of notes (reads, attributes, drift, outputs), then the table, and the
+ * stateful warning last: the warning block and the changed-resources table always stay.
+ */
+const SHRINK_STEPS: readonly ((c: HeadCaps) => HeadCaps | undefined)[] = [
+  (c) => (c.readNames > 0 ? { ...c, readNames: 0 } : undefined),
+  (c) => (c.attributes > 0 ? { ...c, attributes: 0 } : undefined),
+  (c) => (c.driftNames > 0 ? { ...c, driftNames: 0 } : undefined),
+  (c) => (c.outputs > 0 ? { ...c, outputs: 0 } : undefined),
+  (c) => (c.producers > 0 ? { ...c, producers: Math.floor(c.producers / 2) } : undefined),
+  (c) => (c.rows > 1 ? { ...c, rows: Math.floor(c.rows / 2) } : undefined),
+  (c) => (c.risks > 1 ? { ...c, risks: Math.floor(c.risks / 2) } : undefined),
+];
 
 /** Hidden marker that identifies one stack's comment; stable so the comment is updated, not duplicated. */
 export function planSummaryMarker(stack: string): string {
@@ -52,14 +84,17 @@ export function summarizePlan(planJson: unknown, opts: PlanSummaryOptions): stri
   }
   const analysis = analyzePlan(parsePlanJson(planJson));
 
-  // Shrink the lists until the head leaves room for at least a little plan text.
-  let rows = maxRows;
-  let risks = MAX_RISK_ROWS;
-  let head = renderHead(opts.stack, analysis, rows, risks);
-  while (head.length > limit - 1_000 && (rows > 0 || risks > 1)) {
-    if (rows > 0) rows = Math.floor(rows / 2);
-    else risks = Math.floor(risks / 2);
-    head = renderHead(opts.stack, analysis, rows, risks);
+  // The plan text gives way first: the head shrinks only when it would not fit beside the
+  // smallest plan block (the "omitted" line or the artifact link).
+  const smallest = opts.planText === undefined ? renderPlanText(undefined, opts.artifactUrl, limit) : omittedNote("Plan text", opts.artifactUrl);
+  const headBudget = limit - (smallest === undefined ? 1 : smallest.length + 3);
+  let caps: HeadCaps = { rows: maxRows, ...DEFAULT_CAPS };
+  let head = renderHead(opts.stack, analysis, caps);
+  while (head.length > headBudget) {
+    const next = SHRINK_STEPS.map((step) => step(caps)).find((c) => c !== undefined);
+    if (next === undefined) break;
+    caps = next;
+    head = renderHead(opts.stack, analysis, caps);
   }
   const planBlock = renderPlanText(opts.planText, opts.artifactUrl, limit - head.length - 3);
   const body = planBlock ? `${head}\n\n${planBlock}\n` : `${head}\n`;
@@ -104,43 +139,77 @@ function checkCommon(opts: { stack: string; artifactUrl?: string; maxLength?: nu
   return limit;
 }
 
-function renderHead(stack: string, a: PlanAnalysis, maxRows: number, maxRisks: number): string {
+function renderHead(stack: string, a: PlanAnalysis, caps: HeadCaps): string {
   const parts = [planSummaryMarker(stack), `### Terraform plan for ${code(stack)}`];
-  const total = a.counts.create + a.counts.update + a.counts.replace + a.counts.delete;
-  parts.push(
-    [
-      "| Create | Update | Replace | Delete |",
-      "|---:|---:|---:|---:|",
-      `| ${a.counts.create} | ${a.counts.update} | ${a.counts.replace} | ${a.counts.delete} |`,
-    ].join("\n"),
-  );
-  if (total === 0 && a.rows.length === 0) parts.push("**No changes.** The deployed infrastructure matches this stack's configuration.");
+  const status = renderStatus(a);
+  if (status !== undefined) parts.push(status);
+  parts.push(renderCounts(a));
+  const nothing = renderNothingToDo(a);
+  if (nothing !== undefined) parts.push(nothing);
 
-  if (a.statefulRisks.length > 0) parts.push(renderRisks(a.statefulRisks, maxRisks));
-  for (const read of a.deferredReads) parts.push(renderDeferredRead(read));
-  // A producer already flagged as unknown needs no second note.
-  const deferredProducers = new Set(a.deferredReads.map((r) => r.producer));
-  for (const input of a.remoteStateInputs.filter((i) => !deferredProducers.has(i.producer))) {
+  if (a.statefulRisks.length > 0) parts.push(renderRisks(a.statefulRisks, caps.risks));
+  if (a.statefulForgets.length > 0) parts.push(renderForgets(a.statefulForgets, caps.risks));
+  parts.push(...renderDeferredReads(a, caps));
+  parts.push(...renderRemoteStateInputs(a, caps.attributes));
+  if (a.driftCount > 0) {
     parts.push(
       alert("NOTE", [
-        `**These changes use outputs of stack ${code(input.producer)} as currently applied** (${input.attributes.map(code).join(", ")}). ` +
-          `If this pull request also changes those outputs, this plan still shows the old values: deploy ${code(input.producer)} first (the deploy workflow does).`,
+        `${plural(a.driftCount, "resource")} changed outside Terraform since the last apply (drift)${listInline(a.drift.map((d) => code(d.address)), caps.driftNames, ": ")}. ` +
+          `See "Objects have changed outside of Terraform" in the plan text.`,
       ]),
     );
   }
-  if (a.driftCount > 0) {
-    parts.push(
-      alert("NOTE", [`${plural(a.driftCount, "resource")} changed outside Terraform since the last apply (drift): see "Objects have changed outside of Terraform" in the plan text.`]),
-    );
-  }
-  if (a.rows.length > 0) parts.push(renderRows(a.rows, maxRows));
+  if (a.rows.length > 0) parts.push(renderRows(a.rows, caps.rows));
   if (a.outputChanges.length > 0) {
-    const shown = a.outputChanges.slice(0, MAX_OUTPUT_NAMES).map((o) => `${code(o.name)} (${o.kind})`);
-    const more = a.outputChanges.length - shown.length;
-    parts.push(`**Output changes:** ${shown.join(", ")}${more > 0 ? `, … and ${more} more` : ""}`);
+    const names = a.outputChanges.map((o) => `${code(o.name)} (${o.kind})`);
+    parts.push(
+      caps.outputs > 0
+        ? `**Output changes:** ${listInline(names, caps.outputs, "")}`
+        : `**Output changes:** ${plural(a.outputChanges.length, "output")}; see the plan text.`,
+    );
   }
   if (a.terraformVersion) parts.push(`<sub>Terraform ${a.terraformVersion}</sub>`);
   return parts.join("\n\n");
+}
+
+/** A failed or incomplete plan says so first, whatever else it lists. */
+function renderStatus(a: PlanAnalysis): string | undefined {
+  if (a.errored) {
+    return alert("CAUTION", [
+      `**The plan failed** (\`errored: true\`): Terraform stopped with an error, so this is not the full set of changes and the plan cannot be applied. ` +
+        `Only what was planned before the error is listed below. Find the error in the plan text or the job log, fix it and push again.`,
+    ]);
+  }
+  if (a.incomplete) {
+    return alert("WARNING", [
+      `**The plan is incomplete** (\`complete: false\`): Terraform left some resources unplanned (for example with \`-target\`, or changes deferred until other values are known). ` +
+        `The changes below are not all this configuration needs: after applying them, plan and apply again.`,
+    ]);
+  }
+  if (a.applyable === false && a.rows.length > 0) {
+    return alert("WARNING", [
+      `**Terraform marked this plan as not applyable** (\`applyable: false\`) although it lists changes. Do not rely on it: plan again and read the plan text.`,
+    ]);
+  }
+  return undefined;
+}
+
+function renderCounts(a: PlanAnalysis): string {
+  // The Forget column appears only when something is forgotten, so the usual table keeps its four columns.
+  const kinds = COUNTED_KINDS.filter((k) => k !== "forget" || a.counts.forget > 0);
+  const title = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
+  return [`| ${kinds.map(title).join(" | ")} |`, `|${kinds.map(() => "---:|").join("")}`, `| ${kinds.map((k) => a.counts[k]).join(" | ")} |`].join("\n");
+}
+
+/** "No changes" only when resources, outputs and drift are all unchanged, and the plan is complete. */
+function renderNothingToDo(a: PlanAnalysis): string | undefined {
+  if (a.errored || a.incomplete || a.rows.length > 0) return undefined;
+  const outputs = a.outputChanges.length > 0;
+  const drift = a.driftCount > 0;
+  if (!outputs && !drift) return "**No changes.** The deployed infrastructure matches this stack's configuration.";
+  if (outputs && drift) return "**No resource changes**; only outputs change, and resources changed outside Terraform since the last apply (both below).";
+  if (outputs) return "**No resource changes**; only the stack's outputs change (below).";
+  return "**No resource changes**, but resources changed outside Terraform since the last apply (drift, below).";
 }
 
 function renderRisks(risks: readonly ChangeRow[], max: number): string {
@@ -149,23 +218,100 @@ function renderRisks(risks: readonly ChangeRow[], max: number): string {
       `That can lose data, cut devices off or drop messages. Do not merge until this is intended and the data is safe (see ${DOCS}).`,
     "",
     ...risks.slice(0, max).map((r) => {
-      const forced = forcedBy(r);
-      return `- **${r.kind}** ${code(r.address)}${forced ? ` (${forced})` : ""}: ${r.statefulWhy}`;
+      const why = causes(r);
+      return `- **${r.kind}** ${code(r.address)}${why.length > 0 ? ` (${why.join("; ")})` : ""}: ${r.statefulWhy}`;
     }),
   ];
   if (risks.length > max) lines.push(`- … and ${risks.length - max} more; see the plan text.`);
   return alert("CAUTION", lines);
 }
 
-function renderDeferredRead(read: { address: string; actionReason?: string; producer?: string }): string {
-  const reason = read.actionReason ? ` (${read.actionReason})` : "";
-  if (read.producer !== undefined) {
-    return alert("WARNING", [
-      `**Outputs of stack ${code(read.producer)} are not known yet.** ${code(read.address)} is read only during apply${reason}, ` +
-        `so values from that stack show as "(known after apply)". Apply ${code(read.producer)} first; see ${DOCS}.`,
-    ]);
+function renderForgets(forgets: readonly ChangeRow[], max: number): string {
+  const it = forgets.length === 1 ? "it" : "them";
+  const lines = [
+    `**${plural(forgets.length, "stateful resource")} would be forgotten** (a \`removed\` block that keeps the object): the apply drops ${it} from the state ` +
+      `but leaves ${it} in AWS. From then on no stack manages ${it}, and the \`prevent_destroy\` guard goes with the state entry. ` +
+      `Merge only if another stack imports ${it} or leaving ${it} unmanaged is intended (see ${DOCS}).`,
+    "",
+    ...forgets.slice(0, max).map((r) => `- **forget** ${code(r.address)}: ${r.statefulWhy}`),
+  ];
+  if (forgets.length > max) lines.push(`- … and ${forgets.length - max} more; see the plan text.`);
+  return alert("WARNING", lines);
+}
+
+/** One warning per producer stack whose remote state is read during apply, one note for the other reads. */
+function renderDeferredReads(a: PlanAnalysis, caps: HeadCaps): string[] {
+  const out: string[] = [];
+  const groups = a.deferredReadsByProducer;
+  if (groups.length > 0 && groups.length <= caps.producers) {
+    for (const { producer, reads } of groups) {
+      const what =
+        reads.length === 1
+          ? `${code(reads[0].address)} is read only during apply${reasonSuffix(reads)}`
+          : `${plural(reads.length, "data source")} read its remote state only during apply${reasonSuffix(reads)}`;
+      const lines = [`**Outputs of stack ${code(producer)} are not known yet.** ${what}, so values from that stack show as "(known after apply)". Apply ${code(producer)} first; see ${DOCS}.`];
+      if (reads.length > 1) lines.push(...bullets(reads.map((r) => code(r.address)), caps.readNames));
+      out.push(alert("WARNING", lines));
+    }
+  } else if (groups.length > 0) {
+    const stacks = groups.map((g) => code(g.producer));
+    out.push(
+      alert("WARNING", [
+        `**Outputs of ${groups.length} stacks are not known yet**${listInline(stacks, caps.producers, ": ")}. Their remote state is read only during apply ` +
+          `(${plural(groups.reduce((n, g) => n + g.reads.length, 0), "data source")}), so values from them show as "(known after apply)". Apply those stacks first; see ${DOCS}.`,
+      ]),
+    );
   }
-  return alert("NOTE", [`${code(read.address)} is read only during apply${reason}; values derived from it show as "(known after apply)".`]);
+  const others = a.otherDeferredReads;
+  if (others.length === 1) {
+    out.push(alert("NOTE", [`${code(others[0].address)} is read only during apply${reasonSuffix(others)}; values derived from it show as "(known after apply)".`]));
+  } else if (others.length > 1) {
+    const lines = [`**${plural(others.length, "data source")} are read only during apply**, so values derived from them show as "(known after apply)".`];
+    lines.push(...bullets(others.map((r) => `${code(r.address)}${r.reasonText ? ` (${r.reasonText})` : ""}`), caps.readNames));
+    out.push(alert("NOTE", lines));
+  }
+  return out;
+}
+
+/** Producers whose applied outputs feed the changes (a producer already warned about as unknown needs no note). */
+function renderRemoteStateInputs(a: PlanAnalysis, maxAttributes: number): string[] {
+  const deferred = new Set(a.deferredReadsByProducer.map((g) => g.producer));
+  const byProducer = new Map<string, string[]>();
+  for (const input of a.remoteStateInputs) {
+    if (deferred.has(input.producer)) continue;
+    const attrs = byProducer.get(input.producer) ?? [];
+    for (const attr of input.attributes) if (!attrs.includes(attr)) attrs.push(attr);
+    byProducer.set(input.producer, attrs);
+  }
+  return [...byProducer.entries()].map(([producer, attrs]) =>
+    alert("NOTE", [
+      `**These changes use outputs of stack ${code(producer)} as currently applied**${maxAttributes > 0 ? ` (${listInline(attrs.map(code), maxAttributes, "")})` : ` (${plural(attrs.length, "attribute")})`}. ` +
+        `If this pull request also changes those outputs, this plan still shows the old values: deploy ${code(producer)} first (the deploy workflow does).`,
+    ]),
+  );
+}
+
+/** The reason shared by all `reads`, as " (…)"; nothing when they differ or have none. */
+function reasonSuffix(reads: readonly { reasonText?: string }[]): string {
+  const reasons = new Set(reads.map((r) => r.reasonText));
+  const [only] = [...reasons];
+  return reasons.size === 1 && only !== undefined ? ` (${only})` : "";
+}
+
+/** An alert's list: a blank line, then up to `max` items and "… and N more" (or one line pointing to the plan text). */
+function bullets(items: readonly string[], max: number): string[] {
+  const shown = items.slice(0, max);
+  const more = items.length - shown.length;
+  if (shown.length === 0) return more > 0 ? ["", "The plan text lists them."] : [];
+  return ["", ...shown.map((i) => `- ${i}`), ...(more > 0 ? [`- … and ${more} more in the plan text.`] : [])];
+}
+
+/** "a, b, … and 3 more", with `prefix` before a non-empty list; empty when nothing is shown. */
+function listInline(items: readonly string[], max: number, prefix: string): string {
+  const shown = items.slice(0, max);
+  if (shown.length === 0) return "";
+  const more = items.length - shown.length;
+  return `${prefix}${shown.join(", ")}${more > 0 ? `, … and ${more} more` : ""}`;
 }
 
 function renderRows(rows: readonly ChangeRow[], max: number): string {
@@ -177,9 +323,11 @@ function renderRows(rows: readonly ChangeRow[], max: number): string {
 
 function actionLabel(r: ChangeRow): string {
   const label = r.kind === "other" ? r.actions.join(", ") : r.kind === "no-op" ? "no change" : r.kind;
-  const destructive = r.kind === "replace" || r.kind === "delete";
+  const destructive = r.kind === "replace" || r.kind === "delete" || r.kind === "forget";
   const notes = [
-    forcedBy(r),
+    r.kind === "forget" ? "removed from state, not destroyed" : undefined,
+    r.kind === "replace" && r.actions.includes("forget") ? "old object forgotten, not destroyed" : undefined,
+    ...causes(r),
     r.statefulWhy !== undefined && destructive ? "⚠️ stateful" : undefined,
     r.movedFrom !== undefined ? `moved from ${code(r.movedFrom)}` : undefined,
     r.importing ? "import" : undefined,
@@ -187,8 +335,15 @@ function actionLabel(r: ChangeRow): string {
   return `${destructive ? `**${label}**` : label}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
 }
 
-function forcedBy(r: ChangeRow): string | undefined {
-  return r.kind === "replace" && r.replacePaths.length > 0 ? `forced by ${r.replacePaths.map(code).join(", ")}` : undefined;
+/**
+ * Why a replace or delete happens: Terraform's `action_reason` in words, and the attributes
+ * that force a replacement ("forced by" already says "cannot be updated in place").
+ */
+function causes(r: ChangeRow): string[] {
+  if (r.kind !== "replace" && r.kind !== "delete") return [];
+  const forced = r.kind === "replace" && r.replacePaths.length > 0 ? `forced by ${r.replacePaths.map(code).join(", ")}` : undefined;
+  const reason = r.actionReason === "replace_because_cannot_update" && forced !== undefined ? undefined : r.reasonText;
+  return [reason, forced].filter((n): n is string => n !== undefined);
 }
 
 function alert(kind: "NOTE" | "WARNING" | "CAUTION", lines: readonly string[]): string {
@@ -221,8 +376,12 @@ function renderTextBlock(title: string, raw: string, artifactUrl: string | undef
     const block = wrap(cut.text, noteFor(cut.shownLines));
     if (block.length <= budget) return block;
   }
-  const omitted = `_${title} omitted: too long for a comment; ${artifactLink(artifactUrl)} has it._`;
+  const omitted = omittedNote(title, artifactUrl);
   return omitted.length <= budget ? omitted : undefined;
+}
+
+function omittedNote(title: string, artifactUrl: string | undefined): string {
+  return `_${title} omitted: too long for a comment; ${artifactLink(artifactUrl)} has it._`;
 }
 
 const MISSING_ATTRIBUTE = /Unsupported attribute|does not have an attribute named/;
