@@ -3,8 +3,16 @@
  * (environment stacks of every product line and the account baselines), in apply
  * order. The state bootstraps (local state) and the CI access stacks (the root of
  * trust) are applied by an account administrator, never by CI.
+ *
+ * `listStacks` describes every stack of the app with what CI does with it, and
+ * `stackListDocument` is what `npm run -s stacks -- --json` prints (scripts/ci-stacks.ts):
+ * the workflows take their plan matrices and their deploy order from it.
  */
+import { TerraformBackend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "../lib/config-schema";
+import { PLAN_ENVIRONMENT_PREFIX } from "../modules/ci-access/defaults";
+import type { BuiltApp } from "./app";
 import { StateBackendProps, stateObjectKey } from "./platform-stack-base";
 
 export interface CiStack {
@@ -84,4 +92,162 @@ export function ciRepository(configs: readonly EnvironmentConfig[]): CiRepositor
   const names = [...new Set(withCi.map((c) => `${c.ci!.githubOwner}/${c.ci!.githubRepo}`))];
   if (names.length > 1) throw new Error(`CI: environments name different repositories in ci (${names.join(", ")}); the workflows of one repository plan and apply them all, so name one`);
   return { githubOwner: withCi[0].ci!.githubOwner, githubRepo: withCi[0].ci!.githubRepo };
+}
+
+/** The variable of GitHub environment `plan-<env>` that names its read-only plan role (output `plan_role_arn_<env>` of the ci-access stack). */
+export const PLAN_ROLE_VARIABLE = "PLAN_ROLE_ARN";
+
+export type StackKind = "baseline" | "data" | "platform" | "state-bootstrap" | "ci-access";
+
+/**
+ * The workflows that plan a stack: `pull-request` (.github/workflows/pr.yml, one sticky comment per
+ * stack), `deploy` (deploy.yml on main: the saved plan the apply job applies), `drift` (drift.yml, daily).
+ */
+export type PlannedBy = "pull-request" | "deploy" | "drift";
+
+export interface StackListEntry {
+  readonly name: string;
+  readonly kind: StackKind;
+  /** The `environment` tag of its resources (provider default tags): dev, staging, prod, or `shared` (state bootstraps). */
+  readonly environment: string;
+  /** The `product-line` tag: thermostat, hvac, ..., or `shared` (account-level stacks). */
+  readonly productLine: string;
+  /** The one account its provider may use (`allowed_account_ids`). */
+  readonly accountId: string;
+  readonly region: string;
+  /** Its Terraform backend: `s3` (remote state in the account's state bucket) or `local`. */
+  readonly backend: string;
+  /** Object key of its state in the bucket; null without remote state. */
+  readonly stateKey: string | null;
+  /** Stacks it depends on (addDependency and cross-stack references): the dependencies of cdktf.out/manifest.json. */
+  readonly dependencies: readonly string[];
+  /** GitHub environment of its apply job (deploy role); null: CI never applies it. */
+  readonly deployEnvironment: EnvironmentName | null;
+  /** GitHub environment of its plan jobs, whose variable `planRoleVariable` names the read-only plan role; null: CI never plans it. */
+  readonly planEnvironment: string | null;
+  readonly planRoleVariable: string | null;
+  /** 0-based position in the order deploy.yml applies (environments in `deployOrder`, then the deployment's order); null: not deployed by CI. */
+  readonly deployOrder: number | null;
+  readonly plannedBy: readonly PlannedBy[];
+  /** Why it is planned where it is, or why CI never touches it. */
+  readonly why: string;
+}
+
+/** One plan job: the stack and the GitHub environment its plan role belongs to (`plan-<environment>`). */
+export interface CiPlanJob {
+  readonly environment: EnvironmentName;
+  readonly stack: string;
+}
+
+/** What `npm run -s stacks -- --json` prints; the workflows read it from cdktf.out/ci-stacks.json with jq. */
+export interface StackListDocument {
+  /** Every stack of the app. */
+  readonly stacks: readonly StackListEntry[];
+  /** Per GitHub environment, the stacks its plan and apply jobs handle, in apply order (apply-environment.yml). */
+  readonly deployments: readonly { readonly environment: EnvironmentName; readonly accountId: string; readonly planInPullRequests: boolean; readonly stacks: readonly string[] }[];
+  /** The GitHub environments deploy.yml applies, in this order, one after the other. */
+  readonly deployOrder: readonly EnvironmentName[];
+  /** The plan matrix of pr.yml: every stack whose plan role a pull request may use. */
+  readonly pullRequestPlans: readonly CiPlanJob[];
+  /** The plan matrix of drift.yml: every stack CI plans. */
+  readonly driftPlans: readonly CiPlanJob[];
+}
+
+const NOT_IN_CI: Readonly<Partial<Record<StackKind, string>>> = {
+  "state-bootstrap": "local state (it creates the state bucket): an administrator applies it as the break-glass role; CI has no state to plan it against",
+  "ci-access": "the root of trust (the CI roles themselves): an administrator applies it as the break-glass role; no CI role may read its state",
+};
+
+function whyPlanned(d: CiDeployment): string {
+  const planEnv = `${PLAN_ENVIRONMENT_PREFIX}${d.environment}`;
+  return d.planInPullRequests
+    ? `the plan role of ${planEnv} accepts any ref: pull requests plan it; deploy.yml plans and applies it on main (GitHub environment ${d.environment}); drift.yml plans it daily`
+    : `the plan role of ${planEnv} requires refs/heads/main, so code under review never gets its read access: no pull-request plan; deploy.yml plans and applies it on main (GitHub environment ${d.environment}); drift.yml plans it daily`;
+}
+
+/**
+ * Every stack of the app (in the app's order) with what CI does with it, read from the stacks
+ * themselves: provider (account, region, tags), backend, dependencies, and `built.deployments`.
+ * Call it after `app.synth()`: cross-stack references add their dependencies during synthesis.
+ */
+export function listStacks(built: BuiltApp): StackListEntry[] {
+  const kinds = new Map<string, StackKind>([
+    ...built.baselines.map((s): [string, StackKind] => [s.node.id, "baseline"]),
+    ...built.environments.flatMap((e): [string, StackKind][] => [
+      [e.data.node.id, "data"],
+      [e.platform.node.id, "platform"],
+    ]),
+    ...built.bootstrap.map((s): [string, StackKind] => [s.node.id, "state-bootstrap"]),
+    ...built.ciAccess.map((s): [string, StackKind] => [s.node.id, "ci-access"]),
+  ]);
+  const known = [...built.baselines, ...built.environments.flatMap((e) => [e.data, e.platform]), ...built.bootstrap, ...built.ciAccess];
+  if (known.length === 0) return [];
+  const deployed = built.deployments.flatMap((d) => d.stacks.map((s) => ({ deployment: d, name: s.name })));
+  const stacks = known[0].node.root.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  return stacks.map((stack): StackListEntry => {
+    const name = stack.node.id;
+    const kind = kinds.get(name);
+    if (kind === undefined) throw new Error(`listStacks: stack ${name} is not one of the stacks buildApp returns; add it to BuiltApp and decide what CI does with it (stacks/ci-deployments.ts)`);
+    const provider = stack.node.children.find((c): c is AwsProvider => c instanceof AwsProvider);
+    const backend = stack.node.children.find((c): c is TerraformBackend => TerraformBackend.isBackend(c));
+    if (!provider || !backend) throw new Error(`listStacks: stack ${name} has no ${provider ? "backend" : "AWS provider"}`);
+    const tags = (Array.isArray(provider.defaultTags) ? provider.defaultTags[0]?.tags : undefined) ?? {};
+    const backendConfig: Record<string, { key?: string }> = backend.toTerraform().terraform.backend;
+    const [backendKind] = Object.keys(backendConfig);
+    const position = deployed.findIndex((s) => s.name === name);
+    const d = position >= 0 ? deployed[position].deployment : undefined;
+    return {
+      name,
+      kind,
+      environment: tags.environment ?? "",
+      productLine: tags["product-line"] ?? "",
+      accountId: provider.allowedAccountIds?.[0] ?? "",
+      region: provider.region ?? "",
+      backend: backendKind,
+      stateKey: backendConfig[backendKind].key ?? null,
+      dependencies: stack.dependencies.map((s) => s.node.id),
+      deployEnvironment: d?.environment ?? null,
+      planEnvironment: d ? `${PLAN_ENVIRONMENT_PREFIX}${d.environment}` : null,
+      planRoleVariable: d ? PLAN_ROLE_VARIABLE : null,
+      deployOrder: d ? position : null,
+      plannedBy: d ? (d.planInPullRequests ? ["pull-request", "deploy", "drift"] : ["deploy", "drift"]) : [],
+      why: d ? whyPlanned(d) : (NOT_IN_CI[kind] ?? `NOT PLANNED: a ${kind} stack that no CI deployment lists (stacks/ci-deployments.ts)`),
+    };
+  });
+}
+
+/** The document the workflows read (`npm run -s stacks -- --json`). Call after `app.synth()`. */
+export function stackListDocument(built: BuiltApp): StackListDocument {
+  const stacks = listStacks(built);
+  const planJobs = (by: PlannedBy): CiPlanJob[] =>
+    stacks
+      .filter((s) => s.plannedBy.includes(by) && s.deployEnvironment !== null && s.deployOrder !== null)
+      .sort((a, b) => a.deployOrder! - b.deployOrder!)
+      .map((s) => ({ environment: s.deployEnvironment!, stack: s.name }));
+  return {
+    stacks,
+    deployments: built.deployments.map((d) => ({ environment: d.environment, accountId: d.accountId, planInPullRequests: d.planInPullRequests, stacks: d.stacks.map((s) => s.name) })),
+    deployOrder: built.deployments.map((d) => d.environment),
+    pullRequestPlans: planJobs("pull-request"),
+    driftPlans: planJobs("drift"),
+  };
+}
+
+/**
+ * What would break the deploy order: a stack CI deploys whose dependency CI deploys later, or
+ * never. Empty when every dependency is applied first. scripts/ci-stacks.ts refuses to print a
+ * list with any, so the workflows stop in their synth job.
+ */
+export function deployOrderViolations(stacks: readonly StackListEntry[]): string[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  return stacks.flatMap((s) =>
+    s.deployOrder === null
+      ? []
+      : s.dependencies.flatMap((depName) => {
+          const dep = byName.get(depName);
+          if (dep === undefined || dep.deployOrder === null) return [`${s.name} depends on ${depName}, which CI never deploys`];
+          if (dep.deployOrder > s.deployOrder!) return [`${s.name} (deploy position ${s.deployOrder}) would be applied before ${depName} (position ${dep.deployOrder}), which it depends on`];
+          return [];
+        }),
+  );
 }

@@ -2,10 +2,20 @@
  * Lints the GitHub workflows offline: they parse, grant least privilege per job, use OIDC instead
  * of keys, pin actions by commit SHA, plan and apply the stacks the app lists, run in the GitHub
  * environments the synthesized CI roles trust, and reference npm scripts and script files that exist.
+ *
+ * The plan matrices and the deploy order are read the way GitHub reads them: a job output written
+ * by `echo "<name>=$(jq -c '<filter>' cdktf.out/ci-stacks.json)"` after `npm run -s stacks -- --json`,
+ * then `fromJSON(needs.<job>.outputs.<name>)`, evaluated here on what that command prints.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
+import { ENVIRONMENT_NAMES } from "../lib/config-schema";
+import { environments } from "../environments";
+import { buildApp } from "../stacks/app";
+import { StackListDocument, StackListEntry, deployOrderViolations, listStacks, stackListDocument } from "../stacks/ci-deployments";
 import { synthAll, resourcesOf, TfJson } from "./helpers/synth-app";
 
 interface Step {
@@ -19,6 +29,7 @@ interface Step {
   readonly "working-directory"?: string;
 }
 interface Job {
+  readonly name?: string;
   readonly uses?: string;
   readonly with?: Readonly<Record<string, unknown>>;
   readonly needs?: string | readonly string[];
@@ -27,7 +38,7 @@ interface Job {
   readonly permissions?: Readonly<Record<string, string>> | string;
   readonly outputs?: Readonly<Record<string, string>>;
   readonly concurrency?: string | { readonly group: string; readonly "cancel-in-progress"?: boolean };
-  readonly strategy?: { readonly matrix?: Readonly<Record<string, unknown>> };
+  readonly strategy?: { readonly matrix?: Readonly<Record<string, unknown>>; readonly "fail-fast"?: boolean; readonly "max-parallel"?: number };
   readonly env?: Readonly<Record<string, string>>;
   readonly "timeout-minutes"?: number;
   readonly steps?: readonly Step[];
@@ -61,6 +72,94 @@ const calledWorkflow = (job: Job): Workflow => workflows[path.basename(job.uses!
 const { built, stacks } = synthAll();
 const ciAccessStacks = Object.entries(stacks).filter(([name]) => built.ciAccess.some((s) => s.node.id === name));
 
+/** What `npm run -s stacks -- --json` prints (package.json: stacks = tsx scripts/ci-stacks.ts), as the workflows read it. */
+const LIST_COMMAND = "npm run -s stacks -- --json > cdktf.out/ci-stacks.json";
+const listRun = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/ci-stacks.ts", "--json"], { cwd: ROOT, encoding: "utf8" });
+const printed: StackListDocument = listRun.status === 0 ? JSON.parse(listRun.stdout) : ({ stacks: [], deployments: [] } as unknown as StackListDocument);
+const entry = (name: string): StackListEntry => {
+  const found = printed.stacks.find((s) => s.name === name);
+  if (!found) throw new Error(`the stack list has no stack ${name}`);
+  return found;
+};
+/** Every stack of the app, with its cdktf dependencies (after synth: cross-stack references included). */
+const appStacks = built.environments[0].data.node.root.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
+
+/** A `jq -c` filter of the workflows on the printed list: `.key` or `.key | length`, nothing else. */
+function jq(filter: string): unknown {
+  const m = /^\.(\w+)( \| length)?$/.exec(filter);
+  if (!m) throw new Error(`jq filter ${filter}: keep workflow filters to .<key> or .<key> | length (this test evaluates them)`);
+  const value = (printed as unknown as Record<string, unknown[]>)[m[1]];
+  if (value === undefined) throw new Error(`jq filter ${filter}: the stack list has no key ${m[1]}`);
+  return m[2] ? value.length : value;
+}
+
+/** The run-time value of output `output` of job `jobId`: a step writes it from the stack list the job printed before. */
+function jobOutput(wf: Workflow, jobId: string, output: string): unknown {
+  const job = wf.jobs[jobId];
+  const ref = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(job?.outputs?.[output] ?? "");
+  expect({ jobId, output, fromStep: ref !== null }).toEqual({ jobId, output, fromStep: true });
+  const steps = job.steps ?? [];
+  const step = steps.findIndex((s) => s.id === ref![1]);
+  const listedAt = steps.findIndex((s) => (s.run ?? "").split("\n").some((l) => l.trim() === LIST_COMMAND));
+  expect({ jobId, listsBefore: listedAt >= 0 && listedAt <= step }).toEqual({ jobId, listsBefore: true });
+  const write = new RegExp(`echo "${ref![2]}=\\$\\(jq -c '([^']+)' cdktf\\.out/ci-stacks\\.json\\)" >> "\\$GITHUB_OUTPUT"`).exec(steps[step].run ?? "");
+  expect({ jobId, output, written: write !== null }).toEqual({ jobId, output, written: true });
+  return jq(write![1]);
+}
+
+/** `${{ fromJSON(needs.<job>.outputs.<name>) }}`, optionally indexed `[i]`, as GitHub evaluates it for `job`. */
+function fromJson(wf: Workflow, job: Job, expression: string): unknown {
+  const m = /^\$\{\{ fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)(?:\[(\d+)\])? \}\}$/.exec(expression);
+  if (!m) throw new Error(`${expression} is not \${{ fromJSON(needs.<job>.outputs.<name>) }}`);
+  expect(needsOf(job)).toContain(m[1]);
+  const value = jobOutput(wf, m[1], m[2]);
+  return m[3] === undefined ? value : (value as unknown[])[Number(m[3])];
+}
+
+/** The matrix entries of a job whose matrix is `include: ${{ fromJSON(...) }}`. */
+function matrixOf(wf: Workflow, job: Job): Record<string, string>[] {
+  expect(Object.keys(job.strategy?.matrix ?? {})).toEqual(["include"]);
+  return fromJson(wf, job, String(job.strategy!.matrix!.include)) as Record<string, string>[];
+}
+
+/** The jobs of deploy.yml that call apply-environment.yml, in their `needs` chain, and the GitHub environment each applies (undefined: skipped). */
+function deployChain(): { id: string; job: Job; environment: string | undefined }[] {
+  const wf = workflows["deploy.yml"];
+  const callers = Object.entries(wf.jobs).filter(([, j]) => j.uses === "./.github/workflows/apply-environment.yml");
+  const chain: [string, Job][] = [];
+  let previous: string | undefined;
+  for (;;) {
+    const next = callers.filter(([, j]) => needsOf(j).filter((n) => n !== "synth").join() === (previous ?? ""));
+    if (next.length === 0) break;
+    expect(next.map(([id]) => id)).toHaveLength(1); // one job at a time: never two environments in parallel
+    chain.push(next[0]);
+    previous = next[0][0];
+  }
+  expect(chain.map(([id]) => id).sort()).toEqual(callers.map(([id]) => id).sort());
+  return chain.map(([id, job]) => {
+    let runs = true;
+    if (job.if !== undefined) {
+      const m = /^fromJSON\(needs\.synth\.outputs\.([\w-]+)\) >= (\d+)$/.exec(job.if);
+      expect({ id, if: job.if, understood: m !== null }).toEqual({ id, if: job.if, understood: true });
+      runs = (jobOutput(wf, "synth", m![1]) as number) >= Number(m![2]);
+    }
+    return { id, job, environment: runs ? String(fromJson(wf, job, String(job.with?.environment))) : undefined };
+  });
+}
+
+/** GitHub environments whose synthesized plan role accepts any ref (no `ref` condition): the only ones a pull request may plan. */
+function refFreePlanEnvironments(): Set<string> {
+  const refFree = new Set<string>();
+  for (const [, s] of ciAccessStacks) {
+    for (const [, role] of resourcesOf(s, "aws_iam_role").filter(([, r]) => String(r.name).includes("-ci-plan-"))) {
+      const [st] = JSON.parse(role.assume_role_policy).Statement;
+      const sub: string = st.Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+      if (st.Condition.StringEquals["token.actions.githubusercontent.com:ref"] === undefined) refFree.add(sub.split(":environment:plan-")[1]);
+    }
+  }
+  return refFree;
+}
+
 /** The `sub` values the synthesized roles trust, as GitHub environment names, split by role kind. */
 function trustedEnvironments(kind: "plan" | "deploy"): Set<string> {
   const out = new Set<string>();
@@ -79,8 +178,8 @@ function trustedEnvironments(kind: "plan" | "deploy"): Set<string> {
 }
 
 describe("workflow files", () => {
-  it("include the pull-request, deploy and reusable apply workflows, all parseable", () => {
-    expect(files).toEqual(expect.arrayContaining(["pr.yml", "deploy.yml", "apply-environment.yml"]));
+  it("include the pull-request, deploy, reusable apply and drift workflows, all parseable", () => {
+    expect(files).toEqual(expect.arrayContaining(["pr.yml", "deploy.yml", "apply-environment.yml", "drift.yml"]));
     for (const f of files) {
       expect(typeof workflows[f].name).toBe("string");
       expect(Object.keys(workflows[f].jobs ?? {}).length).toBeGreaterThan(0);
@@ -103,6 +202,18 @@ describe("workflow files", () => {
     }
   });
 
+  it("grant issues: write only to jobs that manage issues with gh, and those run no repository code and assume no role", () => {
+    const managesIssues = (job: Job) => (job.steps ?? []).some((s) => /\bgh (issue|label) /.test(s.run ?? ""));
+    const writers = allJobs().filter(([, , j]) => (j.permissions as Record<string, string>)?.issues === "write");
+    expect(writers.map(([f, id]) => `${f}:${id}`)).toEqual(allJobs().filter(([, , j]) => managesIssues(j)).map(([f, id]) => `${f}:${id}`));
+    expect(writers.map(([f, id]) => `${f}:${id}`)).toEqual(["drift.yml:issues"]);
+    for (const [f, id, job] of writers) {
+      expect({ f, id, perms: job.permissions }).toEqual({ f, id, perms: { issues: "write" } });
+      const runsCode = (job.steps ?? []).some((s) => usesAction(s, "actions/checkout") || /\b(npm|npx|node|tsx)\b|scripts\//.test(s.run ?? ""));
+      expect({ f, id, runsCode, assumesRole: assumesRole(job) }).toEqual({ f, id, runsCode: false, assumesRole: false });
+    }
+  });
+
   it("use GitHub OIDC roles from variables, never long-lived AWS keys or other secrets", () => {
     for (const f of files) {
       expect(raw[f]).not.toMatch(/AWS_ACCESS_KEY_ID:|AWS_SECRET_ACCESS_KEY:|aws-access-key-id|aws-secret-access-key/i);
@@ -118,8 +229,10 @@ describe("workflow files", () => {
   });
 
   it("run only npm scripts that exist in package.json and install with npm ci", () => {
-    const named = runs().flatMap(([, r]) => [...r.matchAll(/\bnpm run ([\w:-]+)/g)].map((m) => m[1]));
-    expect(named).toEqual(expect.arrayContaining(["synth", "check"]));
+    const named = runs().flatMap(([, r]) => [...r.matchAll(/\bnpm run (?:-s |--silent )?([\w:][\w:-]*)/g)].map((m) => m[1]));
+    expect(named).toEqual(expect.arrayContaining(["synth", "check", "stacks"]));
+    // `npm run -s stacks` is the stack list script (its stdout is the JSON the workflows read).
+    expect(packageScripts.stacks).toBe("tsx scripts/ci-stacks.ts");
     for (const script of new Set(named)) expect({ script, exists: script in packageScripts }).toEqual({ script, exists: true });
     if (runs().some(([, r]) => /\bnpm test\b/.test(r))) expect(packageScripts).toHaveProperty("test");
     for (const [, r] of runs()) expect(r).not.toMatch(/\bnpm (install|i)\b/);
@@ -127,7 +240,7 @@ describe("workflow files", () => {
 
   it("reference only scripts/ files that exist", () => {
     const referenced = new Set(runs().flatMap(([, r]) => [...r.matchAll(/\bscripts\/[\w./-]+\.(?:ts|mjs|js|sh)\b/g)].map((m) => m[0])));
-    expect([...referenced]).toEqual(expect.arrayContaining(["scripts/plan-summary.ts", "scripts/synth-diff.ts", "scripts/ci-stacks.ts"]));
+    expect([...referenced]).toEqual(expect.arrayContaining(["scripts/plan-summary.ts", "scripts/synth-diff.ts"]));
     for (const file of referenced) expect({ file, exists: fs.existsSync(path.join(ROOT, file)) }).toEqual({ file, exists: true });
   });
 
@@ -159,7 +272,8 @@ describe("workflow files", () => {
 
   it("check out without leaving the token in .git/config", () => {
     const checkouts = usesOf("actions/checkout");
-    expect(checkouts.length).toBeGreaterThanOrEqual(3);
+    expect(checkouts.length).toBeGreaterThanOrEqual(5);
+    expect(checkouts.filter(([f]) => f === "drift.yml")).toHaveLength(2);
     for (const [f, step] of checkouts) expect({ f, persist: step.with?.["persist-credentials"] }).toEqual({ f, persist: false });
   });
 
@@ -192,16 +306,19 @@ describe("workflow files", () => {
 });
 
 describe("GitHub environments and the roles that trust them", () => {
-  const deployCallers = Object.values(workflows["deploy.yml"].jobs).filter((j) => j.uses);
-  const deployed = deployCallers.map((j) => String(j.with?.environment));
-  const prPlanned = [...new Set(built.deployments.filter((d) => d.planInPullRequests).map((d) => d.environment))];
+  /** The GitHub environments deploy.yml applies (the callers of apply-environment.yml that run). */
+  const deployed = () => deployChain().flatMap((c) => (c.environment === undefined ? [] : [c.environment]));
+  const prPlanned = () => [...new Set(matrixOf(workflows["pr.yml"], workflows["pr.yml"].jobs.plan).map((m) => m.environment))];
 
-  /** Environment names a job can run in, with `inputs.environment` / `matrix.environment` expanded. */
+  /** Environment names a job can run in, with `inputs.environment` (the callers' values) and `matrix.environment` (its matrix) expanded. */
   function environmentsOf(file: string, job: Job): string[] {
     const name = envName(job);
     if (name === undefined) return [];
-    if (name.includes("inputs.environment")) return deployed.map((e) => name.replace(/\$\{\{\s*inputs\.environment\s*\}\}/, e));
-    if (name.includes("matrix.environment")) return prPlanned.map((e) => name.replace(/\$\{\{\s*matrix\.environment\s*\}\}/, e));
+    if (name.includes("inputs.environment")) {
+      expect(file).toBe("apply-environment.yml");
+      return deployed().map((e) => name.replace(/\$\{\{\s*inputs\.environment\s*\}\}/, e));
+    }
+    if (name.includes("matrix.environment")) return [...new Set(matrixOf(workflows[file], job).map((m) => name.replace(/\$\{\{\s*matrix\.environment\s*\}\}/, m.environment)))];
     expect({ file, name, literal: !name.includes("${{") }).toEqual({ file, name, literal: true });
     return [name];
   }
@@ -225,16 +342,8 @@ describe("GitHub environments and the roles that trust them", () => {
   });
 
   it("pull requests plan only environments whose plan role accepts any ref", () => {
-    const refFree = new Set<string>();
-    for (const [, s] of ciAccessStacks) {
-      for (const [, role] of resourcesOf(s, "aws_iam_role").filter(([, r]) => String(r.name).includes("-ci-plan-"))) {
-        const [st] = JSON.parse(role.assume_role_policy).Statement;
-        const sub: string = st.Condition.StringEquals["token.actions.githubusercontent.com:sub"];
-        if (st.Condition.StringEquals["token.actions.githubusercontent.com:ref"] === undefined) refFree.add(sub.split(":environment:plan-")[1]);
-      }
-    }
-    expect(prPlanned.sort()).toEqual([...refFree].sort());
-    expect(prPlanned).toEqual(["dev"]);
+    expect(prPlanned().sort()).toEqual([...refFreePlanEnvironments()].sort());
+    expect(prPlanned()).toEqual(["dev"]);
   });
 });
 
@@ -273,12 +382,17 @@ describe("pull-request workflow", () => {
     expect(post?.with).toEqual({ header: "synth-diff", path: "synth-diff.md" });
   });
 
-  it("plans one job per stack of the stacks the app lists for pull requests", () => {
+  it("plans one job per stack whose plan role a pull request may use, the matrix taken from the stack list", () => {
     expect(needsOf(plan)).toEqual(["test"]);
-    expect(test.outputs?.["plan-matrix"]).toBe("${{ steps.stacks.outputs.matrix }}");
-    const list = (test.steps ?? []).find((s) => s.id === "stacks");
-    expect(list?.run).toMatch(/npx tsx scripts\/ci-stacks\.ts > cdktf\.out\/ci-stacks\.json/);
-    expect(list?.run).toMatch(/matrix=\$\(jq -c '\.pullRequestPlans' cdktf\.out\/ci-stacks\.json\)" >> "\$GITHUB_OUTPUT"/);
+    expect(matrixOf(wf, plan)).toEqual(printed.pullRequestPlans);
+    expect(matrixOf(wf, plan)).toEqual(
+      printed.stacks.filter((s) => s.plannedBy.includes("pull-request")).sort((a, b) => a.deployOrder! - b.deployOrder!).map((s) => ({ environment: s.deployEnvironment, stack: s.name })),
+    );
+    // The list is written after the synth, into the artifact the plan jobs download.
+    const steps = test.steps ?? [];
+    const list = steps.findIndex((s) => (s.run ?? "").includes(LIST_COMMAND));
+    expect(list).toBeGreaterThan(stepRunning(steps, /^npm run synth\b/));
+    expect(list).toBeLessThan(steps.findIndex((s) => usesAction(s, "actions/upload-artifact") && s.with?.path === "cdktf.out"));
     expect(plan.strategy?.matrix).toEqual({ include: "${{ fromJSON(needs.test.outputs.plan-matrix) }}" });
     expect(plan.env?.STACK).toBe("${{ matrix.stack }}");
     expect(envName(plan)).toBe("plan-${{ matrix.environment }}");
@@ -338,16 +452,20 @@ describe("deploy workflow", () => {
     expect(wf.concurrency?.["cancel-in-progress"]).toBe(false);
   });
 
-  it("deploys dev, then staging, then prod, each through the reusable plan-and-apply workflow", () => {
-    expect(needsOf(wf.jobs.dev)).toEqual(["synth"]);
-    expect(needsOf(wf.jobs.staging)).toEqual(["dev"]);
-    expect(needsOf(wf.jobs.prod)).toEqual(["staging"]);
-    for (const env of ["dev", "staging", "prod"]) {
-      expect(wf.jobs[env].uses).toBe("./.github/workflows/apply-environment.yml");
-      expect(wf.jobs[env].with).toEqual({ environment: env });
-    }
+  it("deploys the GitHub environments of the stack list one after the other, in its order, through the reusable workflow", () => {
+    const chain = deployChain();
+    // Sequenced by `needs`, never by a matrix: GitHub may start matrix jobs in any order.
+    for (const { job } of chain) expect(job.strategy).toBeUndefined();
+    expect(chain.flatMap((c) => (c.environment === undefined ? [] : [c.environment]))).toEqual(printed.deployOrder);
+    expect(printed.deployOrder).toEqual(built.deployments.map((d) => d.environment));
+    expect(printed.deployOrder).toEqual(["dev", "staging", "prod"]);
+    // The first job always runs; a job beyond the list is skipped, and every environment class has a job.
+    expect(chain[0].job.if).toBeUndefined();
+    expect(chain.length).toBeGreaterThanOrEqual(ENVIRONMENT_NAMES.length);
+    for (const { job } of chain) expect(Object.keys(job.with ?? {})).toEqual(["environment"]);
+    // More environments than jobs stop the synth job instead of being skipped silently.
+    expect(runOf(wf.jobs.synth, /deployOrder/)).toContain(`jq -e '.deployOrder | length >= 1 and length <= ${chain.length}' cdktf.out/ci-stacks.json`);
     expect(called.on).toHaveProperty("workflow_call");
-    expect(wf.jobs.dev.if).toBeUndefined();
   });
 
   it("plans in plan-<env> with the plan role, then applies in <env> (protection rules) with the deploy role", () => {
@@ -389,7 +507,7 @@ describe("deploy workflow", () => {
 
   it("plans and applies the stacks the app lists for the environment, in its order", () => {
     const synth = wf.jobs.synth.steps ?? [];
-    const list = synth.findIndex((s) => /^npx tsx scripts\/ci-stacks\.ts > cdktf\.out\/ci-stacks\.json$/.test(s.run ?? ""));
+    const list = synth.findIndex((s) => (s.run ?? "").split("\n")[0] === LIST_COMMAND);
     const upload = synth.findIndex((s) => usesAction(s, "actions/upload-artifact") && s.with?.name === "cdktf-out");
     expect(list).toBeGreaterThan(synth.findIndex((s) => /^npm run synth\b/.test(s.run ?? "")));
     expect(upload).toBeGreaterThan(list);
@@ -444,14 +562,284 @@ describe("what CI deploys (built.deployments, printed by scripts/ci-stacks.ts)",
     }
   });
 
-  it("matches what scripts/ci-stacks.ts prints (the file the workflows read)", () => {
-    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
-    const out = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/ci-stacks.ts"], { cwd: ROOT, encoding: "utf8" });
-    expect({ status: out.status, stderr: out.status === 0 ? "" : out.stderr }).toEqual({ status: 0, stderr: "" });
-    const printed = JSON.parse(out.stdout);
-    expect(printed.deployments.map((d: { environment: string; stacks: string[] }) => [d.environment, d.stacks])).toEqual(
-      built.deployments.map((d) => [d.environment, d.stacks.map((s) => s.name)]),
+  it("matches what `npm run -s stacks -- --json` prints (the file the workflows read)", () => {
+    expect({ status: listRun.status, stderr: listRun.status === 0 ? "" : listRun.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(printed).toEqual(JSON.parse(JSON.stringify(stackListDocument(built))));
+    expect(printed.deployments.map((d) => [d.environment, d.stacks])).toEqual(built.deployments.map((d) => [d.environment, d.stacks.map((s) => s.name)]));
+  });
+});
+
+describe("the stack list (`npm run -s stacks -- --json`), read from the app", () => {
+
+  it("lists every stack of the app once, with environment, product line, account, region, backend and dependencies as synthesized", () => {
+    expect(printed.stacks.map((s) => s.name).sort()).toEqual(Object.keys(stacks).sort());
+    expect(printed.stacks).toHaveLength(19);
+    for (const s of printed.stacks) {
+      const tf = stacks[s.name];
+      const [provider] = tf.provider.aws;
+      expect({ name: s.name, environment: s.environment, productLine: s.productLine, accountId: s.accountId, region: s.region }).toEqual({
+        name: s.name,
+        environment: provider.default_tags[0].tags.environment,
+        productLine: provider.default_tags[0].tags["product-line"],
+        accountId: provider.allowed_account_ids[0],
+        region: provider.region,
+      });
+      expect({ name: s.name, backend: s.backend, stateKey: s.stateKey }).toEqual({ name: s.name, backend: Object.keys(tf.terraform.backend)[0], stateKey: tf.terraform.backend.s3?.key ?? null });
+      const stack = appStacks.find((a) => a.node.id === s.name)!;
+      expect({ name: s.name, dependencies: s.dependencies }).toEqual({ name: s.name, dependencies: stack.dependencies.map((d) => d.node.id) });
+    }
+    expect(entry("hvac-prod-platform")).toEqual(
+      expect.objectContaining({ kind: "platform", environment: "prod", productLine: "hvac", accountId: "333333333333", backend: "s3", dependencies: ["hvac-prod-data"] }),
     );
-    expect(printed.pullRequestPlans).toEqual(built.deployments.filter((d) => d.planInPullRequests).flatMap((d) => d.stacks.map((s) => ({ environment: d.environment, stack: s.name }))));
+    expect(entry("iot-state-111111111111-eu-west-1")).toEqual(expect.objectContaining({ kind: "state-bootstrap", backend: "local", stateKey: null, planRoleVariable: null }));
+  });
+
+  it("refuses a stack of the app that buildApp does not return (nobody decided what CI does with it)", () => {
+    const app = Testing.app();
+    const other = buildApp(app, { environments });
+    new TerraformStack(app, "iot-stray");
+    expect(() => listStacks(other)).toThrow(/stack iot-stray is not one of the stacks buildApp returns; add it to BuiltApp and decide what CI does with it/);
+  });
+
+  it("names, for every stack CI plans, the GitHub environment and the variable of its plan role, and the deploy environment of the same account", () => {
+    for (const s of printed.stacks.filter((x) => x.plannedBy.length > 0)) {
+      const d = printed.deployments.find((x) => x.environment === s.deployEnvironment)!;
+      expect({ name: s.name, inDeployment: d.stacks.includes(s.name), account: d.accountId }).toEqual({ name: s.name, inDeployment: true, account: s.accountId });
+      expect({ name: s.name, planEnvironment: s.planEnvironment, planRoleVariable: s.planRoleVariable }).toEqual({ name: s.name, planEnvironment: `plan-${s.deployEnvironment}`, planRoleVariable: "PLAN_ROLE_ARN" });
+    }
+    // The workflows assume the plan role from exactly that variable.
+    const planRoleSteps = usesOf("aws-actions/configure-aws-credentials").filter(([, st]) => String(st.with?.["role-to-assume"]).includes("PLAN_ROLE_ARN"));
+    expect(planRoleSteps.map(([f]) => f).sort()).toEqual(["apply-environment.yml", "drift.yml", "pr.yml"]);
+    for (const [, st] of planRoleSteps) expect(st.with?.["role-to-assume"]).toBe("${{ vars.PLAN_ROLE_ARN }}");
+  });
+});
+
+/**
+ * Which stacks are planned where, and why, as the workflows run (matrices and deploy order evaluated
+ * from the stack list):
+ * - pull requests (pr.yml) plan the stacks of every GitHub environment whose plan role accepts any ref:
+ *   dev, with its account baseline and both product lines; staging and prod plan roles require
+ *   refs/heads/main, so code under review never gets their read access;
+ * - deploy.yml plans (and applies) every stack with remote state on main, and drift.yml plans the same
+ *   stacks daily;
+ * - never: the ci-access stacks (the root of trust, applied by an administrator; no CI role may read
+ *   their state) and the state bootstraps (local state).
+ */
+describe("which stacks CI plans where, and why", () => {
+  const PR_MAIN_DAILY = "pull requests, deploy, drift";
+  const MAIN_DAILY = "deploy, drift";
+  const WHERE: Record<string, string> = {
+    "iot-111111111111-eu-west-1-baseline": PR_MAIN_DAILY,
+    "iot-dev-data": PR_MAIN_DAILY,
+    "hvac-dev-data": PR_MAIN_DAILY,
+    "iot-dev-platform": PR_MAIN_DAILY,
+    "hvac-dev-platform": PR_MAIN_DAILY,
+    "iot-222222222222-eu-west-1-baseline": MAIN_DAILY,
+    "iot-staging-data": MAIN_DAILY,
+    "iot-staging-platform": MAIN_DAILY,
+    "iot-333333333333-eu-west-1-baseline": MAIN_DAILY,
+    "iot-prod-data": MAIN_DAILY,
+    "hvac-prod-data": MAIN_DAILY,
+    "iot-prod-platform": MAIN_DAILY,
+    "hvac-prod-platform": MAIN_DAILY,
+    "iot-111111111111-ci-access": "never",
+    "iot-222222222222-ci-access": "never",
+    "iot-333333333333-ci-access": "never",
+    "iot-state-111111111111-eu-west-1": "never",
+    "iot-state-222222222222-eu-west-1": "never",
+    "iot-state-333333333333-eu-west-1": "never",
+  };
+  const planned = () => {
+    const pr = matrixOf(workflows["pr.yml"], workflows["pr.yml"].jobs.plan);
+    const drift = matrixOf(workflows["drift.yml"], workflows["drift.yml"].jobs.plan);
+    const deploy = deployChain().flatMap((c) => (c.environment === undefined ? [] : printed.deployments.find((d) => d.environment === c.environment)!.stacks));
+    return { pr, drift, deploy };
+  };
+  const whereOf = (name: string) => {
+    const { pr, drift, deploy } = planned();
+    const where = [pr.some((m) => m.stack === name) && "pull requests", deploy.includes(name) && "deploy", drift.some((m) => m.stack === name) && "drift"].filter(Boolean);
+    return where.join(", ") || "never";
+  };
+
+  it("plans every stack with remote state on main and daily; only the ci-access stacks are never planned (the root of trust)", () => {
+    const { drift, deploy } = planned();
+    const remote = Object.entries(stacks).filter(([, s]) => s.terraform.backend?.s3 !== undefined).map(([n]) => n);
+    expect(remote.filter((n) => !deploy.includes(n)).sort()).toEqual(ciAccessStacks.map(([n]) => n).sort());
+    expect(remote.filter((n) => !drift.some((m) => m.stack === n)).sort()).toEqual(ciAccessStacks.map(([n]) => n).sort());
+    for (const [n] of ciAccessStacks) expect(entry(n).why).toMatch(/root of trust.*no CI role may read its state/);
+    expect(new Set(deploy).size).toBe(deploy.length);
+  });
+
+  it("plans in pull requests exactly the stacks whose plan role accepts any ref, in that role's GitHub environment", () => {
+    const { pr } = planned();
+    const refFree = refFreePlanEnvironments();
+    expect(pr.map((m) => m.stack).sort()).toEqual(printed.stacks.filter((s) => s.deployEnvironment !== null && refFree.has(s.deployEnvironment)).map((s) => s.name).sort());
+    for (const m of pr) expect(m.environment).toBe(entry(m.stack).deployEnvironment);
+    expect(pr.length).toBeGreaterThan(0);
+  });
+
+  it("plans each stack with the plan role of its own GitHub environment (the role reaches only that environment's state keys)", () => {
+    const { pr, drift } = planned();
+    for (const m of [...pr, ...drift]) expect({ stack: m.stack, environment: m.environment }).toEqual({ stack: m.stack, environment: entry(m.stack).deployEnvironment });
+  });
+
+  it.each(Object.entries(WHERE))("%s: planned by %s", (name, where) => {
+    expect(whereOf(name)).toBe(where);
+    const why = entry(name).why;
+    if (where === PR_MAIN_DAILY) expect(why).toMatch(/plan role of plan-dev accepts any ref: pull requests plan it/);
+    if (where === MAIN_DAILY) expect(why).toMatch(/plan role of plan-(staging|prod) requires refs\/heads\/main/);
+    if (where === "never") expect(why).toMatch(/^(the root of trust|local state)/);
+  });
+
+  it("the table above is every stack of the app", () => {
+    expect(Object.keys(WHERE).sort()).toEqual(printed.stacks.map((s) => s.name).sort());
+  });
+
+  it("never applies a stack before a stack it depends on (the order deploy.yml and apply-environment.yml run)", () => {
+    const { deploy } = planned();
+    // The order the workflows run (from the printed list) and the app's own (built.deployments).
+    const own = built.deployments.flatMap((d) => d.stacks.map((s) => s.name));
+    expect(deploy).toEqual(own);
+    for (const order of [deploy, own]) {
+      expect(order.length).toBeGreaterThan(0);
+      for (const [i, name] of order.entries()) {
+        const stack = appStacks.find((a) => a.node.id === name)!;
+        for (const dep of stack.dependencies.map((d) => d.node.id)) {
+          const at = order.indexOf(dep);
+          expect({ name, dep, appliedBefore: at >= 0 && at < i }).toEqual({ name, dep, appliedBefore: true });
+        }
+      }
+    }
+    expect(appStacks.filter((a) => a.dependencies.length > 0).length).toBeGreaterThanOrEqual(5);
+    expect(deployOrderViolations(printed.stacks)).toEqual([]);
+    // deployOrder is the position in that order.
+    for (const [i, name] of deploy.entries()) expect({ name, deployOrder: entry(name).deployOrder }).toEqual({ name, deployOrder: i });
+  });
+
+  it("deployOrderViolations names a stack ordered before its dependency, and a dependency CI never deploys", () => {
+    const late = printed.stacks.map((s) => (s.name === "iot-dev-data" ? { ...s, deployOrder: 99 } : s));
+    expect(deployOrderViolations(late)).toEqual(["iot-dev-platform (deploy position 3) would be applied before iot-dev-data (position 99), which it depends on"]);
+    const onCiAccess = printed.stacks.map((s) => (s.name === "iot-prod-data" ? { ...s, dependencies: ["iot-333333333333-ci-access"] } : s));
+    expect(deployOrderViolations(onCiAccess)).toEqual(["iot-prod-data depends on iot-333333333333-ci-access, which CI never deploys"]);
+  });
+});
+
+describe("drift workflow", () => {
+  const wf: Workflow = workflows["drift.yml"] ?? { on: {}, jobs: {} };
+  const list = wf.jobs.stacks ?? {};
+  const plan = wf.jobs.plan ?? {};
+  const issues = wf.jobs.issues ?? {};
+  const planSteps = plan.steps ?? [];
+  const stepRunning = (steps: readonly Step[], pattern: RegExp) => steps.findIndex((s) => pattern.test(s.run ?? ""));
+  const issueRun = (issues.steps ?? []).map((s) => s.run ?? "").join("\n");
+
+  it("runs daily on a schedule and on demand, never on pull requests or pushes", () => {
+    expect(Object.keys(wf.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const schedule = wf.on.schedule as { cron: string }[];
+    expect(schedule).toHaveLength(1);
+    // minute hour * * *: once a day.
+    expect(schedule[0].cron).toMatch(/^([0-5]?\d) ([01]?\d|2[0-3]) \* \* \*$/);
+  });
+
+  it("runs one at a time, in its own concurrency group (never queued against a deploy)", () => {
+    expect(wf.concurrency).toEqual({ group: "drift", "cancel-in-progress": false });
+    expect(wf.concurrency?.group).not.toBe(workflows["deploy.yml"].concurrency?.group);
+  });
+
+  it("runs from main only: the staging and prod plan roles trust main, and the issues describe main", () => {
+    const [first] = list.steps ?? [];
+    expect(first.if).toBe("github.ref != 'refs/heads/main'");
+    expect(first.run).toMatch(/exit 1/);
+  });
+
+  it("synthesizes, lists the stacks and uploads cdktf.out without running tests or holding credentials", () => {
+    const steps = list.steps ?? [];
+    const order = [/^npm ci\b/, /^npm run synth\b/].map((p) => stepRunning(steps, p));
+    const listed = steps.findIndex((s) => (s.run ?? "").split("\n")[0] === LIST_COMMAND);
+    const upload = steps.findIndex((s) => usesAction(s, "actions/upload-artifact") && s.with?.path === "cdktf.out");
+    expect([...order, listed, upload].every((i) => i > 0)).toBe(true);
+    expect([...order, listed, upload]).toEqual([...order, listed, upload].sort((x, y) => x - y));
+    expect(list.permissions).toEqual({ contents: "read" });
+    expect(assumesRole(list)).toBe(false);
+  });
+
+  it("plans every stack CI plans, one job each, the matrix taken from the stack list", () => {
+    expect(needsOf(plan)).toEqual(["stacks"]);
+    expect(plan.strategy?.matrix).toEqual({ include: "${{ fromJSON(needs.stacks.outputs.matrix) }}" });
+    expect(plan.strategy?.["fail-fast"]).toBe(false);
+    expect(matrixOf(wf, plan)).toEqual(printed.driftPlans);
+    const deployed = printed.deployments.flatMap((d) => d.stacks.map((stack) => ({ environment: d.environment, stack })));
+    expect([...matrixOf(wf, plan)].sort((a, b) => a.stack.localeCompare(b.stack))).toEqual(deployed.sort((a, b) => a.stack.localeCompare(b.stack)));
+    expect(plan.env?.STACK).toBe("${{ matrix.stack }}");
+    expect(plan.if).toBe("needs.stacks.outputs.matrix != '[]'");
+  });
+
+  it("assumes the read-only plan role of plan-<env>, never a deploy role, with the provider's assume_role left empty", () => {
+    expect(envName(plan)).toBe("plan-${{ matrix.environment }}");
+    expect(plan.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const creds = planSteps.filter((s) => usesAction(s, "aws-actions/configure-aws-credentials"));
+    expect(creds.map((s) => s.with?.["role-to-assume"])).toEqual(["${{ vars.PLAN_ROLE_ARN }}"]);
+    expect(plan.env?.TF_VAR_assume_role_arn).toBe("");
+    expect(raw["drift.yml"]).not.toMatch(/DEPLOY_ROLE_ARN|DEPLOYER_ROLE_ARN/);
+    expect(stepRunning(planSteps, /^npm ci\b/)).toBeLessThan(planSteps.indexOf(creds[0]));
+  });
+
+  it("plans lock-free with -detailed-exitcode: 0 clean, 2 drifted, anything else failed", () => {
+    const step = planSteps.find((s) => s.id === "plan");
+    expect(step?.["working-directory"]).toBe("cdktf.out/stacks/${{ env.STACK }}");
+    expect(step?.run).toMatch(/terraform init -input=false/);
+    expect(step?.run).toMatch(/terraform plan [^\n]*-lock=false[^\n]*-detailed-exitcode[^\n]*-out=tfplan/);
+    expect(step?.run).toMatch(/0\) result=clean ;;/);
+    expect(step?.run).toMatch(/2\) result=drifted ;;/);
+    expect(step?.run).toMatch(/\*\) result=failed ;;/);
+    expect(step?.run).not.toMatch(/terraform[^\n]* apply/);
+    const show = planSteps.find((s) => /terraform show -json tfplan > plan\.json/.test(s.run ?? ""));
+    expect(show?.if).toBe("steps.plan.outputs.result != 'failed'");
+  });
+
+  it("summarizes with scripts/plan-summary.ts after dropping the credentials, and uploads only the plan text", () => {
+    const drop = stepRunning(planSteps, /AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN[\s\S]*>> "\$GITHUB_ENV"/);
+    const summarize = stepRunning(planSteps, /scripts\/plan-summary\.ts/);
+    expect(drop).toBeGreaterThan(planSteps.findIndex((s) => /terraform show -json/.test(s.run ?? "")));
+    expect(drop).toBeLessThan(summarize);
+    for (const [i, s] of planSteps.entries()) if (usesAction(s, "actions/upload-artifact")) expect(i).toBeGreaterThan(drop);
+    const run = planSteps[summarize].run ?? "";
+    // The same invocations as the pull-request comments.
+    const prRun = (workflows["pr.yml"].jobs.plan.steps ?? []).find((s) => /scripts\/plan-summary\.ts/.test(s.run ?? ""))?.run ?? "";
+    for (const call of prRun.split("\n").filter((l) => l.includes("plan-summary.ts"))) expect(run).toContain(call.trim());
+    expect(run).toMatch(/echo "\$RESULT" > drift-result\/result\.txt/);
+    expect(run).toMatch(/echo "<!-- drift:\$STACK -->"/);
+    expect(run).toMatch(/-le 65536/);
+    for (const s of planSteps.filter((st) => usesAction(st, "actions/upload-artifact"))) expect(String(s.with?.path)).not.toMatch(/plan\.json|tfplan\b/);
+    const result = planSteps.find((s) => usesAction(s, "actions/upload-artifact") && s.with?.path === "drift-result");
+    expect(result?.with?.name).toBe("drift-result-${{ env.STACK }}");
+    // A failed plan fails the job, last, after its result is uploaded (the issue job leaves its issue alone).
+    expect(planSteps[planSteps.length - 1].if).toBe("steps.plan.outputs.result == 'failed'");
+    expect(planSteps[planSteps.length - 1].run).toMatch(/exit 1/);
+  });
+
+  it("keeps one issue per stack (label drift, title Drift: <stack>): opened or updated when drifted, closed when clean", () => {
+    expect(needsOf(issues).sort()).toEqual(["plan", "stacks"]);
+    expect(issues.if).toBe("${{ !cancelled() && needs.stacks.result == 'success' }}");
+    expect(issues.permissions).toEqual({ issues: "write" });
+    expect(issues.env).toEqual(expect.objectContaining({ GH_TOKEN: "${{ github.token }}", GH_REPO: "${{ github.repository }}", MATRIX: "${{ needs.stacks.outputs.matrix }}" }));
+    const download = (issues.steps ?? []).find((s) => usesAction(s, "actions/download-artifact"));
+    expect(download?.with).toEqual({ pattern: "drift-result-*", path: "drift-results" });
+    expect(issueRun).toMatch(/gh label create drift /);
+    expect(issueRun).toMatch(/gh issue list --label drift --state open [^\n]*--json number,title/);
+    expect(issueRun).toMatch(/select\(\.title == \$t\)/);
+    expect(issueRun).toMatch(/--arg t "Drift: \$1"/);
+    expect(issueRun).toMatch(/dir="drift-results\/drift-result-\$stack"/);
+    // drifted: edit the open issue or create one; clean: close it.
+    const drifted = /drifted\)([\s\S]*?);;/.exec(issueRun)?.[1] ?? "";
+    expect(drifted).toMatch(/gh issue edit "\$number" --body-file "\$dir\/report\.md"/);
+    expect(drifted).toMatch(/gh issue create --title "Drift: \$stack" --label drift --body-file "\$dir\/report\.md"/);
+    const clean = /clean\)([\s\S]*?);;/.exec(issueRun)?.[1] ?? "";
+    expect(clean).toMatch(/gh issue close "\$number" --comment/);
+    expect(clean).not.toMatch(/gh issue (create|edit)/);
+    // The result values are those the plan job writes.
+    for (const result of ["clean", "drifted"]) expect((planSteps.find((s) => s.id === "plan")?.run ?? "")).toContain(`result=${result}`);
+    // No event data or repository code in the job that may write issues.
+    expect(issueRun).not.toMatch(/\$\{\{/);
   });
 });
