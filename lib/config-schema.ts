@@ -19,6 +19,10 @@ import {
   checkName,
 } from "./aws-names";
 import { GITHUB_OWNER, GITHUB_REPO } from "./iam";
+import { issuesAt } from "./issues";
+import { shadowSelectionIssues } from "./shadow-selection";
+// The device inventory's rules belong to the module that creates the devices; the schema maps them onto config fields.
+import { deviceInventoryIssues } from "../modules/device-identity/inventory";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -44,9 +48,6 @@ function namedRecord(keyRule: NameRule, value: z.ZodType<string>) {
     }
   });
 }
-
-/** Construct ids (derived from thing and group names) cannot shadow Object.prototype members. */
-const RESERVED_IDS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 const positive = (what: string) => z.number().positive({ message: `${what} must be greater than 0` });
 
@@ -89,10 +90,7 @@ const devicesSchema = z
       .object({
         name: awsName(AWS_NAME_RULES.iotThingType),
         description: awsName(AWS_NAME_RULES.iotDescription).default(""),
-        searchableAttributes: z
-          .array(awsName(AWS_NAME_RULES.iotAttributeKey))
-          .max(3, { message: "AWS allows at most 3 searchable attributes per thing type" })
-          .default([]),
+        searchableAttributes: z.array(awsName(AWS_NAME_RULES.iotAttributeKey)).default([]),
       })
       .strict(),
     things: z.array(thingSchema).default([]),
@@ -357,85 +355,26 @@ export const environmentConfigSchema = z
       );
     }
 
-    const groupsByName = new Map(devices.groups.map((g) => [g.name, g]));
-    devices.groups.forEach((g, i) => {
-      if (RESERVED_IDS.has(g.name)) issue(["devices", "groups", i, "name"], `"${g.name}" is reserved (an Object.prototype member cannot be a construct id); choose another name`);
-      if (devices.groups.findIndex((other) => other.name === g.name) !== i) issue(["devices", "groups", i, "name"], `duplicate thing group "${g.name}"`);
-      if (g.parent && !groupsByName.has(g.parent)) issue(["devices", "groups", i, "parent"], `parent group "${g.parent}" is not defined in devices.groups`);
-      // Walk up the parents: AWS allows 7 levels and no cycles.
-      const seen = new Set<string>([g.name]);
-      let depth = 1;
-      for (let parent = g.parent; parent && groupsByName.has(parent); parent = groupsByName.get(parent)!.parent) {
-        if (seen.has(parent)) {
-          issue(["devices", "groups", i, "parent"], `groups form a cycle through "${parent}"; a group cannot be its own ancestor`);
-          break;
-        }
-        seen.add(parent);
-        depth += 1;
-      }
-      if (depth > 7) issue(["devices", "groups", i, "parent"], `group "${g.name}" is ${depth} levels deep; AWS allows 7`);
-    });
-    /** A group and its ancestors (cycle-safe). */
-    const lineage = (name: string): Set<string> => {
-      const out = new Set<string>();
-      for (let n: string | undefined = name; n && !out.has(n); n = groupsByName.get(n)?.parent) out.add(n);
-      return out;
-    };
+    // Groups (cycles, depth, parents), things (names, attributes, groups, CSRs), policy attachment: DeviceIdentity's rules.
+    for (const i of issuesAt(["devices"], deviceInventoryIssues(devices))) issue([...i.path], i.message);
 
-    const seenThings = new Map<string, number>();
-    const maxAttributes = 50; // every thing gets the configured thing type, which allows 50 (3 without a type)
     devices.things.forEach((t, i) => {
-      const first = seenThings.get(t.name);
-      if (first !== undefined) issue(["devices", "things", i, "name"], `duplicate thing name "${t.name}" (also devices.things[${first}])`);
-      else seenThings.set(t.name, i);
-      if (RESERVED_IDS.has(t.name)) issue(["devices", "things", i, "name"], `"${t.name}" is reserved (an Object.prototype member cannot be a construct id); choose another name`);
       if (!t.name.startsWith(cfg.thingNamePrefix)) {
         issue(["devices", "things", i, "name"], `thing "${t.name}" does not start with thingNamePrefix "${cfg.thingNamePrefix}"; the topic rules would drop its shadow updates. Rename it or change thingNamePrefix`);
       }
       if (keyGeneration && t.name.includes(":")) issue(["devices", "things", i, "name"], `thing "${t.name}": ':' is not allowed when keys are generated (the key's SSM parameter path uses the thing name)`);
-      if (Object.keys(t.attributes).length > maxAttributes) {
-        issue(["devices", "things", i, "attributes"], `thing "${t.name}" has ${Object.keys(t.attributes).length} attributes; AWS allows ${maxAttributes} with a thing type`);
-      }
-      if (t.groups.length > 10) issue(["devices", "things", i, "groups"], `thing "${t.name}" is in ${t.groups.length} groups; a thing can be in at most 10`);
-      t.groups.forEach((g, j) => {
-        if (!groupsByName.has(g)) issue(["devices", "things", i, "groups", j], `thing "${t.name}" names group "${g}", which is not defined in devices.groups`);
-        if (t.groups.indexOf(g) !== j) issue(["devices", "things", i, "groups", j], `thing "${t.name}" lists group "${g}" twice`);
-      });
-      if (devices.certificateMode === "csr" && !t.csrPath && !t.csrPem) {
-        issue(["devices", "things", i], `thing "${t.name}" needs csrPath or csrPem when certificateMode is "csr"`);
-      }
-      if (keyGeneration && (t.csrPath || t.csrPem)) issue(["devices", "things", i], `thing "${t.name}": certificateMode "generate" creates the key pair; drop csrPath/csrPem`);
-      if (t.csrPath && t.csrPem) issue(["devices", "things", i], `thing "${t.name}" has both csrPath and csrPem; keep one`);
-      const policyGroup = devices.policyGroup;
-      if (devices.policyAttachment === "thing-group" && policyGroup && groupsByName.has(policyGroup) && !t.groups.some((g) => lineage(g).has(policyGroup))) {
-        issue(["devices", "things", i, "groups"], `thing "${t.name}" is not in policyGroup "${policyGroup}" (or a child of it), so it would get no device policy`);
-      }
     });
-    if (devices.policyAttachment === "thing-group") {
-      if (!devices.policyGroup) issue(["devices", "policyGroup"], `policyAttachment "thing-group" needs policyGroup`);
-      else if (!groupsByName.has(devices.policyGroup)) issue(["devices", "policyGroup"], `policyGroup "${devices.policyGroup}" is not defined in devices.groups`);
-    } else if (devices.policyGroup) {
-      issue(["devices", "policyGroup"], `only used with policyAttachment "thing-group"; remove it or set policyAttachment: "thing-group"`);
-    }
     const provisioned = cfg.history.provisioned;
     if (provisioned && provisioned.maxCapacity < Math.max(provisioned.readCapacity, provisioned.writeCapacity)) {
       issue(["history", "provisioned", "maxCapacity"], "must be at least readCapacity and writeCapacity (autoscaling's upper bound)");
     }
-    if (Array.isArray(cfg.shadows.named)) {
-      const seen = new Set<string>();
-      cfg.shadows.named.forEach((s, i) => {
-        if (seen.has(s)) issue(["shadows", "named", i], `duplicate shadow name "${s}"`);
-        seen.add(s);
-      });
-    }
+    // The shadows feed ShadowRules (routing) and DeviceIdentity (the device policy): their shared rules.
+    for (const i of issuesAt(["shadows"], shadowSelectionIssues(cfg.shadows))) issue([...i.path], i.message);
     const processorIds = new Set<string>(["shadow-history"]);
     cfg.extraProcessors.forEach((p, i) => {
       if (processorIds.has(p.id)) issue(["extraProcessors", i, "id"], `processor id "${p.id}" is already used`);
       processorIds.add(p.id);
     });
-    if (!cfg.shadows.classic && Array.isArray(cfg.shadows.named) && cfg.shadows.named.length === 0) {
-      issue(["shadows"], "routes no shadow at all: set classic: true or list named shadows");
-    }
   });
 
 /** What an environment file contains (defaults may be omitted). */
@@ -453,7 +392,18 @@ export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" 
   readonly preventDestroy: boolean;
 }
 
-export class EnvironmentConfigError extends Error {
+/**
+ * A mistake in the environment files, with a message that names the environment, the field and the
+ * fix. `npm run synth` (main.ts) prints that message alone and exits 1: no stack trace, no object dump.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export class EnvironmentConfigError extends ConfigError {
   constructor(
     readonly environment: string,
     readonly problems: readonly { field: string; message: string }[],
@@ -504,7 +454,7 @@ export function assertDistinctEnvironments(configs: readonly EnvironmentConfig[]
     const key = `${c.namePrefix}-${c.environment}`;
     const other = seen.get(key);
     if (other) {
-      throw new Error(`Environments "${other}" and "${c.productLine}/${c.environment}" share namePrefix+environment "${key}"; give one product line another namePrefix`);
+      throw new ConfigError(`Environments "${other}" and "${c.productLine}/${c.environment}" share namePrefix+environment "${key}"; give one product line another namePrefix`);
     }
     seen.set(key, `${c.productLine}/${c.environment}`);
   }
@@ -543,5 +493,5 @@ export function assertAccountIsolation(configs: Readonly<Record<string, Environm
       }
     }
   });
-  if (problems.length > 0) throw new Error(problems.join("\n"));
+  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
 }

@@ -10,6 +10,7 @@ import { DeviceIdentity } from "../modules/device-identity";
 import { Observability } from "../modules/observability";
 import { LogRetentionDays, ShadowProcessor } from "../modules/shadow-processor";
 import { ShadowRules } from "../modules/shadow-rules";
+import { ConfigError } from "../lib/config-schema";
 import { findRepoRoot } from "../lib/repo-root";
 import { HistoryTableRef } from "./data-stack";
 import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base";
@@ -91,7 +92,7 @@ export class PlatformStack extends PlatformStackBase {
       config.extraProcessors.map((p) => {
         const bundleDir = join(functionsDistDir, p.bundle);
         if (!existsSync(join(repoRoot, "functions", p.bundle, "handler.ts")) && !existsSync(bundleDir)) {
-          throw new Error(`${this.node.id}: extraProcessors "${p.id}" names bundle "${p.bundle}", but functions/${p.bundle}/handler.ts does not exist`);
+          throw new ConfigError(`${this.node.id}: extraProcessors "${p.id}" names bundle "${p.bundle}", but functions/${p.bundle}/handler.ts does not exist`);
         }
         const processor = new ShadowProcessor(this, `processor_${p.id}`, {
           ...processorDefaults,

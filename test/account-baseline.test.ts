@@ -260,8 +260,11 @@ describe("AccountBaseline rejects invalid props with the field and the fix", () 
     expect(newBaseline(props)).toThrow(message);
   });
 
-  test("a raised quota admits more names", () => {
-    expect(newBaseline({ namedShadowNames: Array.from({ length: 11 }, (_, i) => `s${i}`), maxNamedShadowNames: 20 })).not.toThrow();
+  test("a raised quota admits more names, up to the quota, and indexes every one of them", () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `s${String(i).padStart(2, "0")}`);
+    const indexing = only(synthBaseline({ namedShadowNames: names(20), maxNamedShadowNames: 20 }), "aws_iot_indexing_configuration");
+    expect(indexing.thing_indexing_configuration.filter.named_shadow_names).toEqual(names(20));
+    expect(newBaseline({ namedShadowNames: names(21), maxNamedShadowNames: 20 })).toThrow(/namedShadowNames has 21 names but the fleet indexing filter allows 20/);
   });
 });
 
@@ -340,14 +343,33 @@ describe("applyPreventDestroy", () => {
     return out;
   };
 
-  test("enabled: prevent_destroy on certificates, things, IoT policies, tables, KMS keys and buckets only", () => {
+  test("enabled: prevent_destroy on the data-holding types (ours and common neighbours), never on rules, queues or roles", () => {
     const tf = stackWith((s) => {
       applyPreventDestroy(s, true);
       statefulZoo(s);
     });
     const lc = lifecycles(tf);
-    expect([...PREVENT_DESTROY_RESOURCE_TYPES].sort()).toEqual(["aws_dynamodb_table", "aws_iot_certificate", "aws_iot_policy", "aws_iot_thing", "aws_kms_key", "aws_s3_bucket"]);
-    for (const type of PREVENT_DESTROY_RESOURCE_TYPES) expect(lc[type]?.prevent_destroy).toBe(true);
+    expect([...PREVENT_DESTROY_RESOURCE_TYPES].sort()).toEqual([
+      "aws_cognito_user_pool",
+      "aws_db_instance",
+      "aws_dynamodb_table",
+      "aws_ecr_repository",
+      "aws_efs_file_system",
+      "aws_elasticache_replication_group",
+      "aws_elasticache_serverless_cache",
+      "aws_iot_certificate",
+      "aws_iot_policy",
+      "aws_iot_thing",
+      "aws_kms_key",
+      "aws_opensearch_domain",
+      "aws_rds_cluster",
+      "aws_s3_bucket",
+      "aws_secretsmanager_secret",
+    ]);
+    // The zoo holds the platform's own data-holding types; each gets prevent_destroy.
+    for (const type of ["aws_dynamodb_table", "aws_iot_certificate", "aws_iot_policy", "aws_iot_thing", "aws_kms_key", "aws_s3_bucket"]) {
+      expect(lc[type]?.prevent_destroy).toBe(true);
+    }
     for (const type of ["aws_sqs_queue", "aws_iot_topic_rule", "aws_iam_role"]) expect(lc[type]?.prevent_destroy).toBeUndefined();
     expect(lc.aws_dynamodb_table).toEqual({ ignore_changes: ["read_capacity"], prevent_destroy: true });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DeviceIdentity, DeviceIdentityProps, FleetProvisioningProps } from "../modules/device-identity";
+import { DeviceIdentity, DeviceIdentityProps, FleetProvisioningProps, deviceInventoryIssues } from "../modules/device-identity";
 import { testCsr } from "../tools/test-csr";
 
 type Json = Record<string, any>;
@@ -516,8 +516,17 @@ describe("bad input fails synth with the device and field named", () => {
     ["invalid group name", { groups: [{ name: "site lab" }], things: [] }, /groups\["site lab"\]\.name: IoT thing group name "site lab" is invalid/],
     ["duplicate group", { groups: [{ name: "g" }, { name: "g" }], things: [] }, /groups\["g"\]\.name: duplicate thing group "g"/],
     ["undefined parent group", { groups: [{ name: "g", parent: "nope" }], things: [] }, /groups\["g"\]\.parent: parent group "nope" is not defined/],
-    ["group cycle", { groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [] }, /groups\["b"\]\.parent: groups form a cycle \(a -> b -> a\)/],
-    ["thing in undefined group", { things: [{ ...things[0], groups: ["nope"] }] }, /things\["Sensor-A"\]\.groups: group "nope" is not defined in groups/],
+    ["group cycle", { groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [] }, /groups\["a"\]\.parent: groups form a cycle \(a -> b -> a\); remove one parent\n.*groups\["b"\]\.parent: groups form a cycle \(b -> a -> b\)/],
+    ["a group its own parent", { groups: [{ name: "a", parent: "a" }], things: [] }, /groups\["a"\]\.parent: groups form a cycle \(a -> a\)/],
+    [
+      "group hierarchy 8 levels deep",
+      { groups: Array.from({ length: 8 }, (_, i) => ({ name: `g${i}`, ...(i ? { parent: `g${i - 1}` } : {}) })), things: [] },
+      /groups\["g7"\]\.parent: group "g7" is 8 levels deep; AWS allows 7/,
+    ],
+    ["a group named like an Object.prototype member", { groups: [{ name: "constructor" }], things: [] }, /groups\["constructor"\]\.name: "constructor" is reserved \(an Object\.prototype member cannot be a construct id\)/],
+    ["a thing named like an Object.prototype member", { things: [{ name: "__proto__", csrPath: "Sensor-A.csr" }] }, /things\["__proto__"\]\.name: "__proto__" is reserved/],
+    ["thing listing a group twice", { things: [{ ...things[0], groups: ["fleet", "fleet"] }] }, /things\["Sensor-A"\]\.groups\[1\]: group "fleet" is listed twice/],
+    ["thing in undefined group", { things: [{ ...things[0], groups: ["nope"] }] }, /things\["Sensor-A"\]\.groups\[0\]: group "nope" is not defined in groups/],
     ["too many searchable attributes", { thingType: { name: "T", searchableAttributes: ["a", "b", "c", "d"] } }, /thingType\.searchableAttributes: 4 given; AWS allows at most 3/],
     ["invalid searchable attribute", { thingType: { name: "T", searchableAttributes: ["a b"] } }, /thingType\.searchableAttributes: thing attribute key "a b" is invalid/],
     ["invalid thing type name", { thingType: { name: "Thermo stat" } }, /thingType\.name: IoT thing type name "Thermo stat" is invalid/],
@@ -560,7 +569,7 @@ describe("bad input fails synth with the device and field named", () => {
       { fleetProvisioning: { ...FLEET, existingRoleArn: "arn:aws:iam::111111111111:role/r", roleName: "r2" } },
       /fleetProvisioning: existingRoleArn uses an existing role, roleName names a new one; drop one/,
     ],
-    ["fleet thing group undefined", { fleetProvisioning: { ...FLEET, thingGroups: ["nope"] } }, /fleetProvisioning\.thingGroups: group "nope" is not defined/],
+    ["fleet thing group undefined", { fleetProvisioning: { ...FLEET, thingGroups: ["nope"] } }, /fleetProvisioning\.thingGroups\[0\]: group "nope" is not defined/],
     ["missing claim CSR", { fleetProvisioning: { ...FLEET, claimCsrPath: "nope.csr" } }, /fleetProvisioning\.claimCsrPath: CSR file "nope\.csr" does not exist/],
     [
       "fleet provisioning without a hook",
@@ -589,7 +598,8 @@ describe("bad input fails synth with the device and field named", () => {
       { things: Array.from({ length: 200 }, (_, i) => ({ name: `Thermostat-${String(i).padStart(4, "0")}`, csrPem: testCsr(`Thermostat-${String(i).padStart(4, "0")}`) })), fleetProvisioning: FLEET },
       /fleetProvisioning\.thingNamePrefix: 200 Terraform-managed things start with "Thermostat-"; .*choose a thingNamePrefix the Terraform-managed things do not start with/,
     ],
-    ["no shadow allowed", { shadowAccess: { classic: false, named: [] } }, /shadowAccess: allows no shadow at all/],
+    ["no shadow allowed", { shadowAccess: { classic: false, named: [] } }, /shadowAccess: selects no shadow at all/],
+    ["a named shadow listed twice", { shadowAccess: { named: ["config", "config"] } }, /shadowAccess\.named\[1\]: duplicate shadow name "config"/],
     ["invalid shadow name", { shadowAccess: { named: ["a b"] } }, /shadowAccess\.named: shadow name "a b" is invalid/],
     ["invalid account id", { accountId: "123" }, /accountId: "123" must be a 12-digit AWS account id/],
     ["empty namePrefix", { namePrefix: "" }, /namePrefix: must not be empty/],
@@ -597,6 +607,32 @@ describe("bad input fails synth with the device and field named", () => {
 
   it.each(cases)("%s", (_label, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  it("reports every broken inventory rule at once, each naming its prop", () => {
+    const overrides = { groups: [{ name: "a", parent: "nope" }, { name: "a" }], things: [{ name: "Sensor-A", groups: ["b"] }] };
+    expect(() => synth(overrides)).toThrow(
+      [
+        'DeviceIdentity groups["a"].parent: parent group "nope" is not defined in groups; add it or drop parent',
+        'DeviceIdentity groups["a"].name: duplicate thing group "a"; list each group once',
+        'DeviceIdentity things["Sensor-A"].groups[0]: group "b" is not defined in groups; add it to groups or remove it here',
+        'DeviceIdentity things["Sensor-A"]: certificateMode "csr" needs csrPath or csrPem (the device keeps its private key)',
+      ].join("\n"),
+    );
+  });
+});
+
+describe("deviceInventoryIssues: the inventory rules as structured issues", () => {
+  it("is empty for a sound inventory", () => {
+    expect(deviceInventoryIssues(BASE)).toEqual([]);
+  });
+
+  it("gives each issue a path into the props (list indices) and the message the construct throws", () => {
+    expect(deviceInventoryIssues({ ...BASE, groups: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }], things: [{ name: "toString", csrPath: "x.csr" }] })).toEqual([
+      { path: ["groups", 0, "parent"], message: "groups form a cycle (a -> b -> a); remove one parent" },
+      { path: ["groups", 1, "parent"], message: "groups form a cycle (b -> a -> b); remove one parent" },
+      { path: ["things", 0, "name"], message: '"toString" is reserved (an Object.prototype member cannot be a construct id); choose another name' },
+    ]);
   });
 });
 

@@ -1,3 +1,6 @@
+import { join } from "node:path";
+import { TerraformStack, Testing } from "cdktf";
+import { DeviceIdentity } from "../modules/device-identity";
 import { EnvironmentConfigError, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment, thingNamePrefixesOverlap } from "../lib/config-schema";
 import { environments } from "../environments";
 import { dev } from "../environments/dev";
@@ -37,6 +40,21 @@ describe("environment configs", () => {
     expect(p.processor.logRetentionDays).toBeGreaterThanOrEqual(365);
   });
 
+  it("keeps deletion protection on in prod, and lets the other classes turn it off", () => {
+    // The checked-in prod and staging files, with history.deletionProtection left out (undefined) or set.
+    const asClass = (environment: "prod" | "staging", deletionProtection?: boolean) => {
+      const c = JSON.parse(JSON.stringify(environments[environment]));
+      delete c.history.deletionProtection;
+      if (deletionProtection !== undefined) c.history.deletionProtection = deletionProtection;
+      return c;
+    };
+    expect(resolveEnvironment(asClass("prod"), "prod").history.deletionProtection).toBe(true);
+    expect(resolveEnvironment(asClass("prod", true), "prod").history.deletionProtection).toBe(true);
+    expect(errorOf(asClass("prod", false), "prod").problems).toEqual([{ field: "history.deletionProtection", message: "deletion protection cannot be turned off in prod" }]);
+    expect(resolveEnvironment(asClass("staging", false), "staging").history.deletionProtection).toBe(false);
+    expect(resolveEnvironment(asClass("staging", true), "staging").history.deletionProtection).toBe(true);
+  });
+
   // Each row breaks one field; the message must name the environment, the field and what is allowed.
   const badConfigs: [string, (c: any) => void, string, RegExp][] = [
     ["account id not 12 digits", (c) => (c.account.id = "12345"), "account.id", /12-digit/],
@@ -62,11 +80,12 @@ describe("environment configs", () => {
     ["unknown field (typo)", (c) => (c.proccessor = {}), "(root)", /proccessor/],
     ["memory out of range", (c) => (c.processor.memoryMb = 64), "processor.memoryMb", /128/],
     ["tag key reserved aws:", (c) => (c.tags["aws:owner"] = "x"), "tags.aws:owner", /tag key/],
-    ["no shadow routed", (c) => (c.shadows = { classic: false, named: [] }), "shadows", /routes no shadow/],
+    ["no shadow routed", (c) => (c.shadows = { classic: false, named: [] }), "shadows", /selects no shadow at all/],
     ["no thing-name prefix", (c) => delete c.thingNamePrefix, "thingNamePrefix", /expected string|Required|Invalid/],
     ["thing-name prefix with a quote", (c) => (c.thingNamePrefix = "Th'"), "thingNamePrefix", /letters, digits, ':', '_' or '-'/],
     ["a thing outside the product line's name space", (c) => (c.devices.things[1].name = "Hvac-0042"), "devices.things[1].name", /does not start with thingNamePrefix "Thermostat-"; the topic rules would drop/],
     ["fleet-provisioned names outside the name space", (c) => ((c.thingNamePrefix = "Thermostat-0"), (c.devices.things = []), (c.devices.fleetProvisioning = { enabled: true })), "thingNamePrefix", /fleet provisioning names things "Thermostat-<serial>".*Use a prefix of "Thermostat-"/],
+    ["deletion protection turned off in prod", (c) => ((c.environment = "prod"), (c.history.deletionProtection = false)), "history.deletionProtection", /deletion protection cannot be turned off in prod/],
     ["prod without a history retention choice", (c) => ((c.environment = "prod"), delete c.history.ttlDays), "history.ttlDays", /prod must choose .* "none" to keep it forever/],
     ["history retention neither days nor none", (c) => (c.history.ttlDays = "forever"), "history.ttlDays", /none|expected number/],
     ["no failure-queue operator role", (c) => delete c.failureQueues, "failureQueues", /expected object|Required|Invalid/],
@@ -135,5 +154,57 @@ describe("environment configs", () => {
     const a = resolveEnvironment(dev, "dev");
     const b = resolveEnvironment({ ...JSON.parse(JSON.stringify(dev)), productLine: "hvac" }, "hvac-dev");
     expect(() => assertDistinctEnvironments([a, b])).toThrow(/share namePrefix\+environment "iot-dev"/);
+  });
+});
+
+/**
+ * Issue 17 item 18: the device rules are DeviceIdentity's (modules/device-identity/inventory.ts);
+ * the schema maps their issues onto config fields. One rule, one message: `npm run synth` names
+ * the config field, a module user the prop, and both read the same text.
+ */
+describe("device rules the config shares with DeviceIdentity", () => {
+  const repoRoot = join(__dirname, "..");
+
+  /** The error DeviceIdentity throws for the devices of `config` (as the platform stack passes them). */
+  function moduleError(config: any): string {
+    // devices holds the props of the same names (thingType, things, groups, certificateMode, policyAttachment, policyGroup).
+    const { fleetProvisioning: _fleet, ...devices } = config.devices;
+    const shadowAccess = { classic: config.shadows?.classic ?? true, named: config.shadows?.named ?? [] };
+    try {
+      new DeviceIdentity(new TerraformStack(Testing.app(), "s"), "identity", { ...devices, namePrefix: "iot-dev", shadowAccess, csrBaseDir: repoRoot });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected DeviceIdentity to reject the devices");
+  }
+
+  const lineage = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `g${i}`, ...(i ? { parent: `g${i - 1}` } : {}) }));
+  const cases: [string, (c: any) => void, string, string, RegExp][] = [
+    ["a cycle of parent groups", (c) => ((c.devices.groups = [{ name: "a", parent: "b" }, { name: "b", parent: "a" }]), (c.devices.things = [])), "devices.groups[0].parent", 'groups["a"].parent', /^groups form a cycle \(a -> b -> a\)/],
+    ["a hierarchy 8 levels deep", (c) => ((c.devices.groups = lineage(8)), (c.devices.things = [])), "devices.groups[7].parent", 'groups["g7"].parent', /^group "g7" is 8 levels deep; AWS allows 7$/],
+    ["an undefined parent group", (c) => (c.devices.groups[1].parent = "nope"), "devices.groups[1].parent", 'groups["site-lab"].parent', /^parent group "nope" is not defined/],
+    ["a duplicate group", (c) => c.devices.groups.push({ name: "site-lab" }), "devices.groups[2].name", 'groups["site-lab"].name', /^duplicate thing group "site-lab"/],
+    ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), "devices.groups[2].name", 'groups["constructor"].name', /reserved \(an Object\.prototype member cannot be a construct id\)/],
+    ["a thing named like an Object.prototype member", (c) => (c.devices.things[0].name = "toString"), "devices.things[0].name", 'things["toString"].name', /reserved/],
+    ["a thing in an undefined group", (c) => (c.devices.things[0].groups = ["nope"]), "devices.things[0].groups[0]", 'things["Thermostat-01"].groups[0]', /^group "nope" is not defined in groups/],
+    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), "devices.things[2].groups", 'things["Thermostat-03"].groups', /^the device policy is attached to group "site-lab"/],
+    ["four searchable attributes", (c) => (c.devices.thingType.searchableAttributes = ["a", "b", "c", "d"]), "devices.thingType.searchableAttributes", "thingType.searchableAttributes", /^4 given; AWS allows at most 3$/],
+  ];
+
+  it.each(cases)("%s: the same message at the config field and at the prop", (_case, mutate, field, prop, message) => {
+    const config = devWith(mutate);
+    const problem = errorOf(config).problems.find((p) => p.field === field && message.test(p.message));
+    expect(problem).toBeDefined();
+    expect(moduleError(config).split("\n")).toContain(`DeviceIdentity ${prop}: ${problem!.message}`);
+  });
+
+  it.each([
+    ["a named shadow listed twice", { classic: true, named: ["config", "config"] }, "shadows.named[1]", "shadowAccess.named[1]"],
+    ["no shadow at all", { classic: false, named: [] }, "shadows", "shadowAccess"],
+  ])("%s (the shadow selection, lib/shadow-selection.ts): the same message at shadows and at shadowAccess", (_case, shadows, field, prop) => {
+    const config = devWith((c) => (c.shadows = shadows));
+    const problem = errorOf(config).problems.find((p) => p.field === field);
+    expect(problem).toBeDefined();
+    expect(moduleError(config).split("\n")).toContain(`DeviceIdentity ${prop}: ${problem!.message}`);
   });
 });

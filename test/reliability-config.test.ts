@@ -99,7 +99,7 @@ describe("configs modules would reject are caught by the schema, naming the fiel
   const cases: [string, (c: Cfg) => void, string, RegExp][] = [
     ["a thing named like an Object.prototype member", (c) => (c.devices.things[0].name = "toString"), "devices.things[0].name", /reserved/],
     ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), "devices.groups[2].name", /reserved/],
-    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), "devices.things[2].groups", /not in policyGroup "site-lab"/],
+    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), "devices.things[2].groups", /the device policy is attached to group "site-lab", which this thing is not in/],
     ["PROVISIONED maxCapacity below the capacities", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 5, writeCapacity: 5, maxCapacity: 1 } }), "history.provisioned.maxCapacity", /at least readCapacity and writeCapacity/],
     ["PROVISIONED capacity above 40000", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 50000, writeCapacity: 5, maxCapacity: 60000 } }), "history.provisioned.readCapacity", /40000/],
     ["a 128-character thing type with fleet provisioning", (c) => Object.assign(c.devices, { thingType: { name: "T".repeat(128) }, fleetProvisioning: { enabled: true } }), "devices.thingType.name", /at most 127/],

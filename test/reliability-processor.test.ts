@@ -6,17 +6,21 @@
  * out-of-order versions. FC_RUNS cases per property (default 1000).
  */
 import fc from "fast-check";
+import { isDeepStrictEqual } from "node:util";
 import { AttributeValue, DeleteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { InvalidShadowEventError, parseShadowDocumentsEvent } from "../functions/shadow-history/event";
-import { changedKeys, jsonEqual, toHistoryItem } from "../functions/shadow-history/transform";
-import type { JsonValue, ShadowState } from "../functions/shadow-history/event";
-import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, shadowVersionKey } from "../modules/history-store/schema";
+import { changedKeys, toHistoryItem } from "../functions/shadow-history/transform";
+import type { ShadowState } from "../functions/shadow-history/event";
+import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY } from "../modules/history-store/schema";
 import { ProcessorBundle, loadProcessorBundle, runBurst } from "../bench/burst";
-import { EventMutation, FC_RUNS, WireEvent, fcParams, invalidEventArb, validEventArb } from "./helpers/arbitraries";
+import { EventMutation, FC_RUNS, WireEvent, WireState, fcParams, invalidEventArb, validEventArb } from "./helpers/arbitraries";
 import { LocalDynamo, startLocalDynamo } from "./helpers/dynalite";
 
 const TABLE = "shadow-history-reliability";
-/** Jest timeout for a property: generous per case, so `FC_RUNS=20000` runs are not cut off. */
+/**
+ * Jest timeout for a property: generous per case, so `FC_RUNS=20000` runs are not cut off. A hang
+ * guard, not a timing assertion: a loaded 2-core machine runs these several times slower.
+ */
 const timeoutFor = (msPerCase: number) => Math.max(60_000, FC_RUNS * msPerCase);
 
 /** DynamoDB's item size limit; a history item must always fit. */
@@ -63,20 +67,105 @@ function leafPointers(value: unknown, path: string, out: string[]): string[] {
   return out;
 }
 
+/** Pointers of every leaf below the object `root`, an empty object counting as a leaf (drift can hold one: desired {} against reported 1). */
+function valuePointers(root: unknown): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown, path: string, top: boolean): void => {
+    if (isPlainObject(value) && (top || Object.keys(value).length > 0)) {
+      for (const key of Object.keys(value)) walk(value[key], `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, false);
+    } else if (value !== undefined && !top) {
+      out.push(path);
+    }
+  };
+  walk(root, "", true);
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A wire state as the processor reads it: a deleted (null) section is no section. */
+const stateOf = (state: WireState | undefined): ShadowState => ({
+  desired: (state?.desired ?? undefined) as ShadowState["desired"],
+  reported: (state?.reported ?? undefined) as ShadowState["reported"],
+});
+
+/** `keys` names exactly the values that differ between the two states, at their leaves, sorted and once each. */
+function expectChangedKeys(before: ShadowState, after: ShadowState, keys: unknown): void {
+  expect(Array.isArray(keys)).toBe(true);
+  const list = keys as string[];
+  expect([...new Set(list)].sort()).toEqual(list);
+  for (const p of list) {
+    const [was, is] = [resolvePointer(before, p), resolvePointer(after, p)];
+    // Sound: every reported pointer differs between the two states...
+    expect(isDeepStrictEqual(was, is)).toBe(false);
+    // ...and is a leaf: one side holds a value that is not an object (a field named "constructor" included).
+    expect(isLeaf(was) || isLeaf(is)).toBe(true);
+  }
+  // Complete: every differing leaf is covered by a reported pointer (itself or an ancestor).
+  for (const leaf of new Set([...leafPointers(before, "", []), ...leafPointers(after, "", [])])) {
+    if (isDeepStrictEqual(resolvePointer(before, leaf), resolvePointer(after, leaf))) continue;
+    expect(list.some((p) => leaf === p || leaf.startsWith(`${p}/`))).toBe(true);
+  }
+}
+
+/**
+ * `drift` is the shadow service's delta of desired against reported: every desired value whose
+ * reported value differs, as deep as both sides are objects, and nothing else.
+ */
+function expectDrift(desired: unknown, reported: unknown, drift: unknown): void {
+  expect(isPlainObject(drift)).toBe(true);
+  /** Where desired and reported differ and stop being two objects: there the drift must hold the desired value. */
+  const differs = (p: string) => {
+    const [want, have] = [resolvePointer(desired, p), resolvePointer(reported, p)];
+    return want !== undefined && !isDeepStrictEqual(want, have) && !(isPlainObject(want) && isPlainObject(have));
+  };
+  const driftPointers = valuePointers(drift);
+  // Sound: each drift value is the desired value at a pointer where the device reports something else.
+  for (const p of driftPointers) {
+    expect(differs(p)).toBe(true);
+    expect(resolvePointer(drift, p)).toEqual(resolvePointer(desired, p));
+  }
+  // Complete: every desired value the device has not reported is in the drift (itself or an ancestor).
+  for (const p of valuePointers(desired)) {
+    if (differs(p)) expect(driftPointers.some((d) => p === d || p.startsWith(`${d}/`))).toBe(true);
+  }
+}
+
+/**
+ * The history item the processor must write for `event`, derived from the event alone (never from
+ * the transform under test): its key, the current state as sent, the previous version, the client
+ * token, no TTL (no retention configured), the changed keys and the drift.
+ */
+function expectItemFor(item: Record<string, unknown>, event: WireEvent, receivedAtMs: number): void {
+  const shadowName = event.shadowName ?? CLASSIC_SHADOW;
+  const current = stateOf(event.current.state);
+  const { changedKeys: keys, drift, hasDrift, ...rest } = item;
+  expect(asJson(rest)).toEqual(
+    asJson({
+      thingName: event.thingName,
+      shadowVersion: `${shadowName}#${String(event.current.version).padStart(16, "0")}`,
+      shadowName,
+      version: event.current.version,
+      updatedAt: event.timestamp,
+      receivedAtMs,
+      desired: current.desired,
+      reported: current.reported,
+      previousVersion: event.previous?.version,
+      clientToken: event.clientToken,
+    }),
+  );
+  expectChangedKeys(stateOf(event.previous?.state), current, keys);
+  expectDrift(current.desired ?? {}, current.reported ?? {}, drift);
+  expect(hasDrift).toBe(Object.keys(drift as object).length > 0);
+}
+
 describe("processor properties, pure (parse + transform)", () => {
-  it(`accepts every valid update/documents event and derives its key (${FC_RUNS} cases)`, () => {
+  it(`accepts every valid update/documents event and derives the item it calls for (${FC_RUNS} cases)`, () => {
     fc.assert(
       fc.property(validEventArb, (event) => {
-        const parsed = parseShadowDocumentsEvent(event);
-        const item = toHistoryItem(parsed, { receivedAtMs: 1 });
-        expect(item.thingName).toBe(event.thingName);
-        expect(item.shadowName).toBe(event.shadowName ?? CLASSIC_SHADOW);
-        expect(item.shadowVersion).toBe(shadowVersionKey(event.shadowName ?? CLASSIC_SHADOW, event.current.version));
-        expect(item.updatedAt).toBe(event.timestamp);
-        expect(item.previousVersion).toBe(event.previous?.version);
-        expect(item.clientToken).toBe(event.clientToken);
-        // Pure: the same event gives the same item.
-        expect(toHistoryItem(parseShadowDocumentsEvent(event), { receivedAtMs: 1 })).toEqual(item);
+        const item = toHistoryItem(parseShadowDocumentsEvent(event), { receivedAtMs: 1 });
+        expectItemFor({ ...item }, event, 1);
+        expect(item.expiresAt).toBeUndefined();
         expect(Buffer.byteLength(JSON.stringify(item), "utf8")).toBeLessThan(MAX_ITEM_BYTES);
       }),
       fcParams(),
@@ -111,21 +200,7 @@ describe("processor properties, pure (parse + transform)", () => {
       fc.property(validEventArb, (event) => {
         const parsed = parseShadowDocumentsEvent(event);
         const before: ShadowState = parsed.previous?.state ?? {};
-        const after = parsed.current.state;
-        const keys = changedKeys(before, after);
-        expect([...new Set(keys)].sort()).toEqual(keys);
-        for (const p of keys) {
-          const [was, is] = [resolvePointer(before, p), resolvePointer(after, p)];
-          // Sound: every reported pointer differs between the two states...
-          expect(jsonEqual(was as JsonValue, is as JsonValue)).toBe(false);
-          // ...and is a leaf: one side holds a value that is not an object (a field named "constructor" included).
-          expect(isLeaf(was) || isLeaf(is)).toBe(true);
-        }
-        // Complete: every differing leaf is covered by a reported pointer (itself or an ancestor).
-        for (const leaf of new Set([...leafPointers(before, "", []), ...leafPointers(after, "", [])])) {
-          if (jsonEqual(resolvePointer(before, leaf) as JsonValue, resolvePointer(after, leaf) as JsonValue)) continue;
-          expect(keys.some((p) => leaf === p || leaf.startsWith(`${p}/`))).toBe(true);
-        }
+        expectChangedKeys(before, parsed.current.state, changedKeys(before, parsed.current.state));
       }),
       fcParams(),
     );
@@ -169,7 +244,7 @@ describe("processor properties through the built bundle and a local DynamoDB", (
     }
   }
 
-  it(`stores every valid event exactly once, also when delivered again or twice at once, and reads back what the transform produced (${FC_RUNS} cases)`, async () => {
+  it(`stores every valid event exactly once, also when delivered again or twice at once, and reads back the item the event calls for (${FC_RUNS} cases)`, async () => {
     const clock = jest.spyOn(Date, "now").mockReturnValue(NOW);
     try {
       await fc.assert(
@@ -181,8 +256,9 @@ describe("processor properties through the built bundle and a local DynamoDB", (
 
             const items = await scanTable();
             expect(items).toHaveLength(1);
-            const expected = toHistoryItem(parseShadowDocumentsEvent(event), { receivedAtMs: NOW });
-            expect(fromAttributes(items[0])).toEqual(asJson(expected));
+            const stored = fromAttributes(items[0]);
+            expect(stored).not.toHaveProperty("expiresAt");
+            expectItemFor(stored, event, NOW);
           } finally {
             await emptyTable(await scanTable());
           }
@@ -192,7 +268,7 @@ describe("processor properties through the built bundle and a local DynamoDB", (
     } finally {
       clock.mockRestore();
     }
-  }, timeoutFor(50));
+  }, timeoutFor(200));
 
   it(`rejects every invalid event with the bundle's typed error naming the field, and writes nothing (${FC_RUNS} cases)`, async () => {
     await fc.assert(
@@ -209,7 +285,7 @@ describe("processor properties through the built bundle and a local DynamoDB", (
       }),
       fcParams(),
     );
-  }, timeoutFor(20));
+  }, timeoutFor(100));
 
   it("regression: state fields named like Object.prototype members are stored and read back as sent", async () => {
     // The SDK's marshall threw on "constructor" (poison event: retried, then dead-lettered).

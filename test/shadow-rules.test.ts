@@ -350,7 +350,7 @@ describe("ShadowRules: bad input fails synth with a field-naming message", () =>
     ["shadow name with a slash", { namedShadows: ["ok", "bad/name"] }, /namedShadows\[1\]: shadow name "bad\/name" is invalid/],
     ["shadow name over 64 bytes", { namedShadows: [long] }, /namedShadows\[0\]: shadow name .* is 65 bytes long; allowed 1-64 bytes/],
     ["duplicate shadow name", { namedShadows: ["a", "a"] }, /namedShadows\[1\]: duplicate shadow name "a"/],
-    ["no shadow routed", { classicShadow: false, namedShadows: [] }, /classicShadow\/namedShadows: route no shadow at all/],
+    ["no shadow routed", { classicShadow: false, namedShadows: [] }, /classicShadow\/namedShadows: selects no shadow at all/],
     ["unknown error-action kind", { errorAction: { kind: "sns" } as unknown as ShadowRulesProps["errorAction"] }, /errorAction\.kind: unknown error-action kind "sns"; use "sqs" or "cloudwatch-logs"/],
     ["log retention CloudWatch does not accept", { errorAction: { kind: "cloudwatch-logs", retentionDays: 100 } }, /errorAction\.retentionDays: 100 is not accepted by CloudWatch Logs/],
     ["no processor", { processors: [] }, /processors: needs at least one processor/],

@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { AWS_NAME_RULES, checkName } from "../lib/aws-names";
 import { escapeIotTemplate, iotSubstitution, THING_NAME_POLICY_VARIABLE } from "../lib/iot-template";
 import { Naming } from "../lib/naming";
+import { interpolations } from "../tools/offline-checks/expressions";
 
 describe("IoT template escaping", () => {
   it("turns ${...} into $${...} so Terraform leaves IoT templates alone", () => {
@@ -15,10 +16,18 @@ describe("IoT template escaping", () => {
     expect(escapeIotTemplate(escapeIotTemplate("${topic(3)}"))).toBe("$${topic(3)}");
   });
 
-  it("avoids the replacement-string trap, where '$$' means a single '$'", () => {
-    // The naive version changes nothing; this is why the helper uses a replacer function.
-    expect("${topic(3)}".replace(/\$\{/g, "$${")).toBe("${topic(3)}");
-    expect(escapeIotTemplate("${topic(3)}")).not.toBe("${topic(3)}");
+  it.each([
+    "${topic(3)}",
+    "$aws/things/${topic(3)}/shadow/name/${topic(6)}",
+    "${topic(3)}${timestamp()}",
+    "arn:aws:iot:eu-west-1:111111111111:client/${iot:Connection.Thing.ThingName}",
+    "cost: $5, {braces} and a lone $",
+  ])("leaves nothing Terraform would interpolate, and Terraform's unescaping gives back %p", (template) => {
+    const escaped = escapeIotTemplate(template);
+    // The scanner the offline checks (TF004) use to find what Terraform would evaluate.
+    expect(interpolations(escaped)).toEqual([]);
+    // Terraform turns "$${" into a literal "${": IoT receives exactly the template.
+    expect(escaped.replace(/\$\$\{/g, () => "${")).toBe(template);
   });
 });
 

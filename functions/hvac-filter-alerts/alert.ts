@@ -25,7 +25,9 @@ function filterLife(reported: { [key: string]: JsonValue } | undefined): number 
 export function filterAlertFor(event: ShadowDocumentsEvent, thresholdPercent: number): FilterAlert | undefined {
   const now = filterLife(event.current.state.reported);
   if (now === undefined || now >= thresholdPercent) return undefined;
-  const before = filterLife(event.previous?.state.reported);
+  // A shadow's first update (a new device's first report) carries "previous": null: nothing was
+  // reported before, so a reading already below the threshold is the crossing and alerts.
+  const before = event.previous === null ? undefined : filterLife(event.previous.state.reported);
   if (before !== undefined && before < thresholdPercent) return undefined;
   return { thingName: event.thingName, shadowName: event.shadowName, version: event.current.version, filterLifePercent: now };
 }

@@ -15,6 +15,11 @@ export interface CsrSource {
   readonly commonName?: string;
 }
 
+/** A CSR comes from a file or inline text, never both (checked without reading anything). */
+export function csrSourceConflict(source: Pick<CsrSource, "path" | "pem" | "pathField" | "pemField">): string | undefined {
+  return source.path !== undefined && source.pem !== undefined ? `${source.pathField} and ${source.pemField} are both set; keep one` : undefined;
+}
+
 /**
  * Returns the CSR PEM from a path or inline text, or undefined when neither is set.
  * Read and checked at synth time, so a missing file, a CSR for another device
@@ -22,9 +27,8 @@ export interface CsrSource {
  * fails synth with the device and field named, not at apply or in the field.
  */
 export function loadCsr(owner: string, source: CsrSource, baseDir: string): string | undefined {
-  if (source.path !== undefined && source.pem !== undefined) {
-    throw new Error(`${owner}: ${source.pathField} and ${source.pemField} are both set; keep one`);
-  }
+  const conflict = csrSourceConflict(source);
+  if (conflict) throw new Error(`${owner}: ${conflict}`);
   if (source.path !== undefined) {
     const resolved = resolve(baseDir, source.path);
     if (!existsSync(resolved) || !statSync(resolved).isFile()) {

@@ -35,6 +35,10 @@ export { provisioningTemplateArn, provisioningTemplateBody } from "./fleet";
 export type { ProvisioningHookResources } from "./provisioning-hook";
 export { CsrParseError, describeKey, parseCsrDer, csrPemToDer } from "./pkcs10";
 export * from "./hook-contract";
+/** The inventory rules as structured issues (path, message), for callers validating their own config first (lib/config-schema.ts does). */
+export { deviceInventoryIssues } from "./inventory";
+export type { DeviceInventory } from "./inventory";
+export type { ValidationIssue } from "../../lib/issues";
 
 /** The AWS IoT data endpoint type devices must use (Amazon Trust Services certificates). */
 export const IOT_DATA_ENDPOINT_TYPE = "iot:Data-ATS";

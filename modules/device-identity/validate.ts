@@ -2,15 +2,18 @@
  * Validates DeviceIdentityProps and resolves defaults in one place, so the
  * construct only wires resources. Every message names the prop (and the
  * device or group) and the fix. Token values (references to other resources)
- * are passed through unchecked.
+ * are passed through unchecked. The inventory rules (groups, things, policy
+ * attachment) are in inventory.ts, which the environment config schema shares.
  */
 import { IAM_ROLE_ARN, KMS_KEY_ARN, LOG_RETENTION_DAYS, NameContext, NameRuleId, assertName, isLogRetentionDays, partitionOf } from "../../lib/aws-names";
 import { existsSync } from "fs";
 import { isAbsolute, join } from "path";
 import { assertAccountAndRegion, isLiteral } from "../../lib/validate";
+import { shadowSelectionIssues } from "../../lib/shadow-selection";
 import { KMS_DELETION_WINDOW_DAYS, checkDeletionWindow } from "../../lib/kms";
 import { loadCsr } from "./csr";
 import { CLAIM_CLIENT_ID_PREFIX, MAX_THING_NAME_LENGTH } from "./hook-contract";
+import { deviceInventoryIssues, groupAncestry, groupRefIssues, propPath } from "./inventory";
 import {
   AwsPartition,
   CertificateMode,
@@ -21,11 +24,6 @@ import {
 } from "./types";
 
 const P = "DeviceIdentity";
-/** AWS IoT limits (IoT Core quotas). */
-const MAX_SEARCHABLE_ATTRIBUTES = 3;
-const MAX_ATTRIBUTES_WITH_THING_TYPE = 50;
-const MAX_GROUPS_PER_THING = 10;
-const MAX_GROUP_DEPTH = 7;
 /** Lambda allows 4 KB of environment in all; the hook's list of Terraform-managed names gets at most this much. */
 const MAX_RESERVED_NAMES_BYTES = 3_000;
 const DEFAULT_HOOK_CONCURRENCY = 10;
@@ -115,52 +113,29 @@ function checkDescription(rule: NameRuleId, field: string, description: string |
   if (description !== undefined) assertName(rule, description, field);
 }
 
-function resolveGroups(props: DeviceIdentityProps): ResolvedGroup[] {
-  const byName = new Map<string, ResolvedGroup>();
+/** Name, description and attribute checks of each group (lib/aws-names rules). */
+function checkGroupNames(props: DeviceIdentityProps): void {
   for (const g of props.groups ?? []) {
     const owner = `${P} groups["${g.name}"]`;
     assertName("iotThingGroup", g.name, `${owner}.name`);
-    if (byName.has(g.name)) throw new Error(`${owner}.name: duplicate thing group "${g.name}"; list each group once`);
     checkDescription("iotDescription", `${owner}.description`, g.description);
-    byName.set(g.name, { name: g.name, description: g.description, parent: g.parent, attributes: checkAttributes(owner, g.attributes ?? {}) });
+    checkAttributes(owner, g.attributes ?? {});
   }
-  const depth = new Map<string, number>();
-  const depthOf = (name: string, seen: readonly string[]): number => {
-    const known = depth.get(name);
-    if (known !== undefined) return known;
-    const group = byName.get(name)!;
-    if (group.parent === undefined) return 1;
-    if (seen.includes(group.parent)) {
-      throw new Error(`${P} groups["${name}"].parent: groups form a cycle (${[...seen, group.parent].join(" -> ")}); remove one parent`);
-    }
-    if (!byName.has(group.parent)) {
-      throw new Error(`${P} groups["${name}"].parent: parent group "${group.parent}" is not defined in groups; add it or drop parent`);
-    }
-    const d = depthOf(group.parent, [...seen, group.parent]) + 1;
-    if (d > MAX_GROUP_DEPTH) throw new Error(`${P} groups["${name}"].parent: hierarchy is ${d} levels deep; AWS allows ${MAX_GROUP_DEPTH}`);
-    depth.set(name, d);
-    return d;
-  };
-  for (const name of byName.keys()) depth.set(name, depthOf(name, [name]));
-  // Stable order: parents first, then by name (creation order never affects addresses, but keeps output tidy).
-  return [...byName.values()].sort((a, b) => depth.get(a.name)! - depth.get(b.name)! || a.name.localeCompare(b.name));
 }
 
-/** Names of `group` and every ancestor: a policy on a parent group also applies to things in its children. */
-function withAncestors(groups: readonly ResolvedGroup[], group: string): string[] {
-  const parentOf = new Map(groups.map((g) => [g.name, g.parent]));
-  const chain: string[] = [];
-  for (let g: string | undefined = group; g !== undefined; g = parentOf.get(g)) chain.push(g);
-  return chain;
+/** The groups, parents first (their depth), then by name: creation order never affects addresses, but keeps output tidy. */
+function orderGroups(props: DeviceIdentityProps): ResolvedGroup[] {
+  const groups = props.groups ?? [];
+  const depth = new Map(groups.map((g) => [g.name, groupAncestry(groups, g.name).chain.length]));
+  return groups
+    .map((g) => ({ name: g.name, description: g.description, parent: g.parent, attributes: { ...(g.attributes ?? {}) } }))
+    .sort((a, b) => depth.get(a.name)! - depth.get(b.name)! || a.name.localeCompare(b.name));
 }
 
-function checkGroupRefs(owner: string, field: string, refs: readonly string[], groups: ReadonlySet<string>): void {
-  const seen = new Set<string>();
-  for (const g of refs) {
-    if (!groups.has(g)) throw new Error(`${owner}.${field}: group "${g}" is not defined in groups; add it to groups or remove it here`);
-    if (seen.has(g)) throw new Error(`${owner}.${field}: lists group "${g}" twice`);
-    seen.add(g);
-  }
+/** Throws every broken inventory rule (./inventory), each naming its prop. */
+function assertInventory(props: DeviceIdentityProps): void {
+  const issues = deviceInventoryIssues(props);
+  if (issues.length > 0) throw new Error(issues.map((i) => `${P} ${propPath(props, i.path)}: ${i.message}`).join("\n"));
 }
 
 export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
@@ -172,9 +147,6 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
   name("iotThingType", tt.name, "thingType.name");
   checkDescription("iotDescription", `${P} thingType.description`, tt.description);
   const searchable = tt.searchableAttributes ?? [];
-  if (searchable.length > MAX_SEARCHABLE_ATTRIBUTES) {
-    throw new Error(`${P} thingType.searchableAttributes: ${searchable.length} given; AWS allows at most ${MAX_SEARCHABLE_ATTRIBUTES}`);
-  }
   searchable.forEach((a) => name("iotAttributeKey", a, "thingType.searchableAttributes"));
 
   const certificateMode = props.certificateMode ?? "csr";
@@ -187,68 +159,31 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     throw new Error(`${P} keyStorage: only used with certificateMode "generate"; drop keyStorage`);
   }
 
-  const groups = resolveGroups(props);
-  const groupNames = new Set(groups.map((g) => g.name));
-
+  checkGroupNames(props);
+  assertInventory(props);
+  const groups = orderGroups(props);
   const policyAttachment = props.policyAttachment ?? "certificate";
-  if (policyAttachment === "certificate" && props.policyGroup !== undefined) {
-    throw new Error(`${P} policyGroup: only used with policyAttachment "thing-group"; drop policyGroup or set policyAttachment: "thing-group"`);
-  }
-  if (policyAttachment === "thing-group") {
-    if (props.policyGroup === undefined) throw new Error(`${P} policyGroup: required when policyAttachment is "thing-group"; name a group from groups`);
-    if (!groupNames.has(props.policyGroup)) throw new Error(`${P} policyGroup: group "${props.policyGroup}" is not defined in groups; add it to groups`);
-  }
 
   const keyStorage = resolveKeyStorage(props, certificateMode);
   // The SSM name limit counts the parameter's ARN, which holds partition and region (the longest are assumed when unknown).
   const ssmContext = { region: literal(props.region) ? props.region : undefined, partition: props.partition };
   const baseDir = props.csrBaseDir ?? process.cwd();
-  const seenThings = new Set<string>();
   const things = props.things.map((t): ResolvedThing => {
     const owner = `${P} things["${t.name}"]`;
     assertName("iotThing", t.name, `${owner}.name`);
-    if (seenThings.has(t.name)) throw new Error(`${owner}.name: duplicate thing name "${t.name}"; list each thing once`);
-    seenThings.add(t.name);
     const attributes = t.attributes ?? {};
-    if (Object.keys(attributes).length > MAX_ATTRIBUTES_WITH_THING_TYPE) {
-      throw new Error(`${owner}.attributes: ${Object.keys(attributes).length} given; AWS allows at most ${MAX_ATTRIBUTES_WITH_THING_TYPE} per thing with a thing type`);
-    }
-    const thingGroups = t.groups ?? [];
-    checkGroupRefs(owner, "groups", thingGroups, groupNames);
-    if (thingGroups.length > MAX_GROUPS_PER_THING) throw new Error(`${owner}.groups: ${thingGroups.length} given; a thing can be in at most ${MAX_GROUPS_PER_THING} groups`);
-    if (certificateMode === "generate" && (t.csrPath !== undefined || t.csrPem !== undefined)) {
-      throw new Error(`${owner}: certificateMode "generate" creates the key pair, so csrPath/csrPem is not used; drop it or use certificateMode "csr"`);
-    }
     // The subject CN must be the thing name: a CSR made for another device (or copied) fails here, not in the field.
     const csrPem = loadCsr(owner, { path: t.csrPath, pem: t.csrPem, pathField: "csrPath", pemField: "csrPem", commonName: t.name }, baseDir);
-    if (certificateMode === "csr" && csrPem === undefined) {
-      throw new Error(`${owner}: certificateMode "csr" needs csrPath or csrPem (the device keeps its private key)`);
-    }
-    // Also for things without a certificate yet: a fleet-provisioned thing keeps its existing groups (ThingGroups DO_NOTHING).
-    if (policyAttachment === "thing-group") {
-      const reached = thingGroups.flatMap((g) => withAncestors(groups, g));
-      if (!reached.includes(props.policyGroup!)) {
-        throw new Error(`${owner}.groups: the device policy is attached to group "${props.policyGroup}", which this thing is not in; add "${props.policyGroup}" or one of its child groups`);
-      }
-    }
     const keyParameterName = keyStorage ? name("ssmParameter", `${keyStorage.parameterPathPrefix}/${t.name}/private-key`, `things["${t.name}"] (private key parameter name)`, ssmContext) : undefined;
-    return { name: t.name, attributes: checkAttributes(owner, attributes), groups: [...thingGroups], csrPem, keyParameterName };
+    return { name: t.name, attributes: checkAttributes(owner, attributes), groups: [...(t.groups ?? [])], csrPem, keyParameterName };
   });
 
   const access = props.shadowAccess ?? {};
   const named = access.named ?? "all";
   const classic = access.classic ?? true;
-  if (named !== "all") {
-    const seen = new Set<string>();
-    for (const s of named) {
-      name("iotShadow", s, "shadowAccess.named");
-      if (seen.has(s)) throw new Error(`${P} shadowAccess.named: lists shadow "${s}" twice`);
-      seen.add(s);
-    }
-  }
-  if (!classic && named !== "all" && named.length === 0) {
-    throw new Error(`${P} shadowAccess: allows no shadow at all; set classic: true or list named shadows`);
-  }
+  if (named !== "all") named.forEach((s) => name("iotShadow", s, "shadowAccess.named"));
+  const [selection] = shadowSelectionIssues({ classic, named });
+  if (selection) throw new Error(`${P} ${propPath({ shadowAccess: { named } }, ["shadowAccess", ...selection.path])}: ${selection.message}`);
 
   assertAccountAndRegion(P, props);
   const partition = props.partition ?? (literal(props.region) ? partitionOf(props.region) : undefined);
@@ -264,7 +199,7 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     policyName,
     shadowAccess: { classic, named },
     thingPrincipalType: props.thingPrincipalType ?? "EXCLUSIVE_THING",
-    fleet: resolveFleet(props, certificateMode, groupNames, baseDir, things.map((t) => t.name)),
+    fleet: resolveFleet(props, certificateMode, baseDir, things.map((t) => t.name)),
     keyStorage: keyStorage && { kmsKeyArn: keyStorage.kmsKeyArn, deletionWindowInDays: keyStorage.deletionWindowInDays, aliasName: keyStorage.aliasName },
     preventDestroy: props.preventDestroy ?? false,
     accountId: props.accountId,
@@ -289,7 +224,7 @@ function resolveKeyStorage(props: DeviceIdentityProps, mode: CertificateMode): (
   return { kmsKeyArn: ks.kmsKeyArn, deletionWindowInDays: window, aliasName, parameterPathPrefix };
 }
 
-function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups: ReadonlySet<string>, baseDir: string, thingNames: readonly string[]): ResolvedFleet | undefined {
+function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, baseDir: string, thingNames: readonly string[]): ResolvedFleet | undefined {
   const fp = props.fleetProvisioning;
   if (mode === "fleet-provisioning" && fp?.enabled === false) {
     throw new Error(`${P} fleetProvisioning.enabled: is false but certificateMode is "fleet-provisioning"; set enabled: true or choose another certificateMode`);
@@ -323,7 +258,8 @@ function resolveFleet(props: DeviceIdentityProps, mode: CertificateMode, groups:
   if (literal(f.existingRoleArn) && !IAM_ROLE_ARN.test(f.existingRoleArn)) throw new Error(`${owner}.existingRoleArn: "${f.existingRoleArn}" is not an IAM role ARN`);
   const roleName = assertName("iamRole", f.roleName ?? `${props.namePrefix}-provisioning`, `${owner}.roleName`);
   const thingGroups = [...(f.thingGroups ?? [])];
-  checkGroupRefs(owner, "thingGroups", thingGroups, groups);
+  const [groupRef] = groupRefIssues(thingGroups, props.groups ?? []);
+  if (groupRef) throw new Error(`${owner}.thingGroups${propPath(thingGroups, groupRef.path)}: ${groupRef.message}`);
   // Provisioned devices need the device policy too: in thing-group mode it comes from the group.
   if (props.policyAttachment === "thing-group" && props.policyGroup && !thingGroups.includes(props.policyGroup)) thingGroups.push(props.policyGroup);
   return {

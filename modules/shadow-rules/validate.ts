@@ -1,6 +1,7 @@
 import { Token } from "cdktf";
 import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
 import { assertAccountAndRegion, assertNameIfLiteral, assertRoleArnInAccount } from "../../lib/validate";
+import { shadowSelectionIssues } from "../../lib/shadow-selection";
 import { checkDeletionWindow, isKmsKeyArn } from "../../lib/kms";
 import type { ErrorActionKind, ShadowRulesProps } from "./index";
 
@@ -29,16 +30,10 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
   const named = props.namedShadows ?? [];
   if (named !== "all") {
     if (!Array.isArray(named)) fail("namedShadows", `must be a list of shadow names or "all"`);
-    const seen = new Set<string>();
-    named.forEach((name, i) => {
-      assertName(AWS_NAME_RULES.iotShadow, name, `ShadowRules namedShadows[${i}]`);
-      if (seen.has(name)) fail(`namedShadows[${i}]`, `duplicate shadow name "${name}"; list each name once`);
-      seen.add(name);
-    });
+    named.forEach((name, i) => assertName(AWS_NAME_RULES.iotShadow, name, `ShadowRules namedShadows[${i}]`));
   }
-  if (!classic && named !== "all" && named.length === 0) {
-    fail("classicShadow/namedShadows", `route no shadow at all; set classicShadow: true or list namedShadows (or "all")`);
-  }
+  const [selection] = shadowSelectionIssues({ classic, named });
+  if (selection) fail(selection.path.length === 0 ? "classicShadow/namedShadows" : `namedShadows[${selection.path[1]}]`, selection.message);
 
   if (props.processors.length === 0) fail("processors", "needs at least one processor ({ id, functionArn, functionName })");
   const ids = new Set<string>();
