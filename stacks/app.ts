@@ -3,12 +3,13 @@
  * importing this file synthesizes nothing; main.ts calls app.synth().
  */
 import { App } from "cdktf";
-import { EnvironmentConfig, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
+import { ConfigError, EnvironmentConfig, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment } from "../lib/config-schema";
 import { stateKeyArns } from "../lib/state-access";
 import { BaselineStack, PLATFORM_PREFIX } from "./baseline-stack";
 import { CiAccessStack } from "./ci-access-stack";
 import { CiDeployment, ciDeployments, ciRepository } from "./ci-deployments";
 import { DataStack } from "./data-stack";
+import { applyEmulatorMode, parseEmulatorEndpoint } from "./emulator-mode";
 import { PlatformStack } from "./platform-stack";
 import { StateBackendProps, StateMode, stateObjectKey } from "./platform-stack-base";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
@@ -28,6 +29,12 @@ export interface BuildAppProps {
   readonly functionsDistDir?: string;
   /** Directory that CSR paths in config are relative to. @default the repository root */
   readonly repoRoot?: string;
+  /**
+   * Emulator synth mode (`IOT_AWS_ENDPOINT`): providers and S3 backends point at this local endpoint,
+   * http(s)://127.0.0.1:<port> or localhost:<port>; resources, data sources and outputs are unchanged
+   * (stacks/emulator-mode.ts). @default undefined (real AWS)
+   */
+  readonly awsEndpoint?: string;
 }
 
 export interface BuiltApp {
@@ -41,6 +48,8 @@ export interface BuiltApp {
 }
 
 export function buildApp(app: App, props: BuildAppProps): BuiltApp {
+  // A bad endpoint fails before any stack is built.
+  const awsEndpoint = props.awsEndpoint === undefined ? undefined : parseEmulatorEndpoint(props.awsEndpoint);
   const labelled = Object.entries(props.environments).map(([label, raw]) => [label, resolveEnvironment(raw, label)] as const);
   const configs = labelled.map(([, config]) => config);
   assertDistinctEnvironments(configs);
@@ -79,13 +88,9 @@ export function buildApp(app: App, props: BuildAppProps): BuiltApp {
     ...(repository ? accounts.map((envs) => ({ name: CiAccessStack.stackName(envs[0].account.id), state: envs[0].state })) : []),
   ];
 
-  return {
-    environments,
-    bootstrap: bootstrapStacks(app, configs, repository ? deployments : [], remoteState),
-    baselines,
-    deployments,
-    ciAccess,
-  };
+  const bootstrap = bootstrapStacks(app, configs, repository ? deployments : [], remoteState);
+  if (awsEndpoint !== undefined) applyEmulatorMode(app, awsEndpoint);
+  return { environments, bootstrap, baselines, deployments, ciAccess };
 }
 
 /** Groups in first-seen order. Baselines: one owner of the account-wide IoT singletons per (account, region), across product lines. */
@@ -116,7 +121,7 @@ function bootstrapStacks(
     const first = byBucket.get(c.state.bucket);
     if (!first) byBucket.set(c.state.bucket, c);
     else if (first.state.breakGlassRoleArn !== c.state.breakGlassRoleArn) {
-      throw new Error(
+      throw new ConfigError(
         `Environments ${first.productLine}/${first.environment} and ${c.productLine}/${c.environment} keep state in bucket ${c.state.bucket} but name different ` +
           `state.breakGlassRoleArn (${first.state.breakGlassRoleArn}, ${c.state.breakGlassRoleArn}); a bucket has one break-glass role, name the same one in both`,
       );
