@@ -23,6 +23,10 @@ import { issuesAt } from "./issues";
 import { shadowSelectionIssues } from "./shadow-selection";
 // The device inventory's rules belong to the module that creates the devices; the schema maps them onto config fields.
 import { deviceInventoryIssues } from "../modules/device-identity/inventory";
+import { processorIdIssues } from "../modules/shadow-rules/validate";
+
+/** The history processor's id: its function name suffix and bundle folder. */
+export const HISTORY_PROCESSOR_ID = "shadow-history";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -370,11 +374,10 @@ export const environmentConfigSchema = z
     }
     // The shadows feed ShadowRules (routing) and DeviceIdentity (the device policy): their shared rules.
     for (const i of issuesAt(["shadows"], shadowSelectionIssues(cfg.shadows))) issue([...i.path], i.message);
-    const processorIds = new Set<string>(["shadow-history"]);
-    cfg.extraProcessors.forEach((p, i) => {
-      if (processorIds.has(p.id)) issue(["extraProcessors", i, "id"], `processor id "${p.id}" is already used`);
-      processorIds.add(p.id);
-    });
+    // The history processor comes first (id shadow-history), then the product line's own.
+    for (const i of processorIdIssues([HISTORY_PROCESSOR_ID, ...cfg.extraProcessors.map((p) => p.id)])) {
+      issue(["extraProcessors", Number(i.path[0]) - 1, "id"], i.message);
+    }
   });
 
 /** What an environment file contains (defaults may be omitted). */

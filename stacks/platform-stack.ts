@@ -10,7 +10,7 @@ import { DeviceIdentity } from "../modules/device-identity";
 import { Observability } from "../modules/observability";
 import { LogRetentionDays, ShadowProcessor } from "../modules/shadow-processor";
 import { ShadowRules } from "../modules/shadow-rules";
-import { ConfigError } from "../lib/config-schema";
+import { ConfigError, HISTORY_PROCESSOR_ID } from "../lib/config-schema";
 import { findRepoRoot } from "../lib/repo-root";
 import { HistoryTableRef } from "./data-stack";
 import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base";
@@ -18,7 +18,6 @@ import { PlatformStackBase, PlatformStackBaseProps } from "./platform-stack-base
 export const REPO_ROOT = findRepoRoot(__dirname);
 
 /** The history processor: its function name, bundle folder and rule-target id. */
-const HISTORY_PROCESSOR_ID = "shadow-history";
 /** The pre-provisioning hook's bundle folder under dist/functions. */
 const PROVISIONING_HOOK_BUNDLE = "provisioning-hook";
 

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { DeviceIdentity } from "../modules/device-identity";
+import { ShadowRules } from "../modules/shadow-rules";
 import { EnvironmentConfigError, assertAccountIsolation, assertDistinctEnvironments, resolveEnvironment, thingNamePrefixesOverlap } from "../lib/config-schema";
 import { environments } from "../environments";
 import { dev } from "../environments/dev";
@@ -206,5 +207,36 @@ describe("device rules the config shares with DeviceIdentity", () => {
     const problem = errorOf(config).problems.find((p) => p.field === field);
     expect(problem).toBeDefined();
     expect(moduleError(config).split("\n")).toContain(`DeviceIdentity ${prop}: ${problem!.message}`);
+  });
+});
+
+/** Issue 17 item 18: processor ids are ShadowRules' rule (processorIdIssues); the config maps it onto extraProcessors. */
+describe("processor ids the config shares with ShadowRules", () => {
+  const ARN = (name: string) => `arn:aws:lambda:eu-west-1:111111111111:function:${name}`;
+  function moduleError(ids: string[]): string {
+    try {
+      new ShadowRules(new TerraformStack(Testing.app(), "s"), "rules", {
+        ruleNamePrefix: "iot_dev",
+        resourceNamePrefix: "iot-dev",
+        accountId: "111111111111",
+        region: "eu-west-1",
+        thingNamePrefix: "Thermostat-",
+        metricNamespace: "IotShadow/thermostat/dev",
+        processors: ids.map((id) => ({ id, functionArn: ARN(`iot-dev-${id}`), functionName: `iot-dev-${id}` })),
+      });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected ShadowRules to reject the processors");
+  }
+
+  it.each([
+    ["an extra processor named like the history processor", ["shadow-history"], "extraProcessors[0].id", "processors[1].id"],
+    ["two extra processors with one id", ["alerts", "alerts"], "extraProcessors[1].id", "processors[2].id"],
+  ])("%s: the same message at the config field and at the prop", (_case, extraIds, field, prop) => {
+    const config = devWith((c) => (c.extraProcessors = extraIds.map((id) => ({ id, bundle: "hvac-filter-alerts" }))));
+    const problem = errorOf(config).problems.find((p) => p.field === field);
+    expect(problem?.message).toMatch(/^duplicate processor id "[a-z-]+"; ids must be unique$/);
+    expect(moduleError(["shadow-history", ...extraIds])).toContain(`${prop}: ${problem!.message}`);
   });
 });

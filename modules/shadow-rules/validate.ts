@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import type { ValidationIssue } from "../../lib/issues";
 import { AWS_NAME_RULES, LOG_RETENTION_DAYS, assertName, isLogRetentionDays } from "../../lib/aws-names";
 import { assertAccountAndRegion, assertNameIfLiteral, assertRoleArnInAccount } from "../../lib/validate";
 import { shadowSelectionIssues } from "../../lib/shadow-selection";
@@ -36,13 +37,12 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
   if (selection) fail(selection.path.length === 0 ? "classicShadow/namedShadows" : `namedShadows[${selection.path[1]}]`, selection.message);
 
   if (props.processors.length === 0) fail("processors", "needs at least one processor ({ id, functionArn, functionName })");
-  const ids = new Set<string>();
+  const [duplicate] = processorIdIssues(props.processors.map((p) => p.id));
+  if (duplicate) fail(`processors[${duplicate.path[0]}].id`, duplicate.message);
   props.processors.forEach((p, i) => {
     if (!/^[a-zA-Z0-9-]{1,64}$/.test(p.id)) {
       fail(`processors[${i}].id`, `"${p.id}" must be 1-64 letters, digits or hyphens (it is part of construct ids)`);
     }
-    if (ids.has(p.id)) fail(`processors[${i}].id`, `duplicate processor id "${p.id}"; ids must be unique`);
-    ids.add(p.id);
     assertNameIfLiteral("lambdaFunction", p.functionName, `ShadowRules processors[${i}].functionName`);
     if (!Token.isUnresolved(p.functionArn) && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/.test(p.functionArn)) {
       fail(`processors[${i}].functionArn`, `"${p.functionArn}" must be a Lambda function ARN`);
@@ -69,4 +69,19 @@ export function validateShadowRulesProps(props: ShadowRulesProps, classic: boole
   const window = props.kmsKeyOverrides?.deletionWindowInDays;
   const windowProblem = window === undefined ? undefined : checkDeletionWindow(window);
   if (windowProblem) fail("kmsKeyOverrides.deletionWindowInDays", windowProblem);
+}
+
+/**
+ * Processor ids are unique: they are part of construct ids and of the rules' action names. One
+ * rule for ShadowRules (`processors[i].id`) and the environment config (`extraProcessors[i].id`,
+ * next to the history processor), so both report the same message.
+ */
+export function processorIdIssues(ids: readonly string[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  ids.forEach((id, i) => {
+    if (seen.has(id)) issues.push({ path: [i], message: `duplicate processor id "${id}"; ids must be unique` });
+    seen.add(id);
+  });
+  return issues;
 }
