@@ -44,7 +44,9 @@ export function benchEngine(log: (line: string) => void): EngineBench {
 }
 
 const buildRow = (name: string, b: BuildMeasurement | undefined): string[] =>
-  b ? [name, ms(b.seconds * 1000), b.peakRssKiB ? `${Math.round(b.peakRssKiB / 1024)} MiB` : "—", String(b.packages), b.at.slice(0, 16).replace("T", " ")] : [name, "not built here", "—", "—", "—"];
+  b
+    ? [name, ms(b.seconds * 1000), b.peakRssKiB ? `${Math.round(b.peakRssKiB / 1024)} MiB` : "—", String(b.packages), b.at.slice(0, 16).replace("T", " "), b.note ?? ""]
+    : [name, "not built here", "—", "—", "—", ""];
 
 export function engineSection(r: EngineBench): string {
   if ("skipped" in r) return `## 5. Real-engine toolchain\n\nSkipped: ${r.skipped}.`;
@@ -59,7 +61,7 @@ export function engineSection(r: EngineBench): string {
     "## 5. Real-engine toolchain",
     `Engine: ${r.manifest.engine.binaryName} ${r.manifest.engine.version} (${r.manifest.engine.kind}); provider hashicorp/aws ${r.manifest.provider.version} (the stacks pin ${r.manifest.provider.pinned}${r.manifest.provider.substitution ? "; see tools/engine/README.md for why the mirror holds another build" : ""}).`,
     "Cold builds, as recorded by `npm run tools:terraform` the last time it built each piece (wall time includes resolving and downloading modules; peak memory is the largest single process, GNU time's maximum RSS, usually the linker):",
-    table(["piece", "cold wall", "peak memory", "packages", "built at (UTC)"], [buildRow("OpenTofu", b.opentofu), buildRow("AWS provider", b.provider), buildRow("checkov + moto (PyPI)", b.python)]),
+    table(["piece", "cold wall", "peak memory", "packages", "built at (UTC)", "conditions"], [buildRow("OpenTofu", b.opentofu), buildRow("AWS provider", b.provider), buildRow("checkov + moto (PyPI)", b.python)]),
     `A cold cache therefore adds about ${ms(cold * 1000)} to CI before validation starts, dominated by ${dominant}; the pieces build one after another on 2 cores.`,
     table(
       ["run (once each, this bench)", "wall", "result"],

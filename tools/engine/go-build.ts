@@ -14,6 +14,8 @@ export interface BuildMeasurement {
   readonly peakRssKiB?: number;
   readonly packages: number;
   readonly at: string;
+  /** How it was measured, when not by this script alone (e.g. beside other builds). */
+  readonly note?: string;
 }
 
 export function goEnv(paths: ToolPaths): NodeJS.ProcessEnv {
