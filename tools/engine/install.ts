@@ -9,7 +9,7 @@ import { delimiter, join } from "node:path";
 import { BuildMeasurement, goBuild, isBuilt, resolveCommit } from "./go-build";
 import { EngineChoice, Manifest, ProviderChoice, readManifest, writeManifest } from "./manifest";
 import { ToolPaths, providerBinaryPath } from "./paths";
-import { OPENTOFU, OPENTOFU_VERSION, PROVIDER_MODULE_PATH, PROVIDER_SOURCES, PYTHON_PACKAGES, ProviderSource, pinnedProviderVersion } from "./versions";
+import { OPENTOFU, OPENTOFU_VERSION, PROVIDER_MODULE_PATH, PROVIDER_SOURCES, PYTHON_PACKAGES, ProviderSource, pinnedProviderVersion, providerBuild } from "./versions";
 
 export type Log = (line: string) => void;
 
@@ -101,11 +101,7 @@ function chooseProviderSource(pinned: string, paths: ToolPaths, log: Log): { sou
   const wanted = PROVIDER_SOURCES.find((s) => s.version === pinned);
   if (wanted && !wanted.build) {
     const resolved = resolveCommit(PROVIDER_MODULE_PATH, wanted.commit, paths);
-    if (resolved.version) {
-      const fallback = PROVIDER_SOURCES.find((s) => s.build)!;
-      const build = { ...fallback.build!, goVersion: resolved.version, ldflags: fallback.build!.ldflags.replace(fallback.version, pinned) };
-      return { source: { ...wanted, build } };
-    }
+    if (resolved.version) return { source: { ...wanted, build: providerBuild(resolved.version, pinned) } };
     log(`provider: ${pinned} (commit ${wanted.commit.slice(0, 12)}) cannot be built here: go list -m ${PROVIDER_MODULE_PATH}@${wanted.commit} -> ${resolved.error}`);
   }
   const served = PROVIDER_SOURCES.find((s) => s.build && s.version === pinned) ?? PROVIDER_SOURCES.find((s) => s.build);

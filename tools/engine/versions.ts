@@ -47,7 +47,8 @@ export interface ProviderSource {
   readonly note: string;
 }
 
-function providerBuild(goVersion: string, providerVersion: string): GoBuild {
+/** The build spec of the provider at a proxy version string, reporting itself as `providerVersion`. */
+export function providerBuild(goVersion: string, providerVersion: string): GoBuild {
   return {
     module: PROVIDER_MODULE,
     goVersion,
