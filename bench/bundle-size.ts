@@ -1,17 +1,32 @@
-/** Size of the built processor bundle and what fills it (esbuild metafile of `npm run build`). */
-import { readFileSync, statSync } from "node:fs";
+/**
+ * Size of the built processor bundle and what fills it (esbuild metafile of `npm run build`), and of
+ * the zip as deployed: made from the bundle directory by the same packageDirectory() synth uses.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { packageDirectory, readZip } from "../modules/shadow-processor/zip";
 import { ROOT } from "./proc";
 
-const BUNDLE = join(ROOT, "dist", "functions", "shadow-history", "index.js");
+const BUNDLE_DIR = join(ROOT, "dist", "functions", "shadow-history");
+const BUNDLE = join(BUNDLE_DIR, "index.js");
 const METAFILE = join(ROOT, "dist", "functions", "shadow-history.meta.json");
+/** A build artifact beside the bundle directory, not deployed. */
+const SOURCE_MAP = join(ROOT, "dist", "functions", "shadow-history.js.map");
 export const BUNDLE_BUDGET_BYTES = 150 * 1024;
 
 export interface BundleSize {
+  /** index.js, minified. */
   readonly bytes: number;
   readonly gzipBytes: number;
+  /** The deployed zip (stored entries, so about the sum of its files). */
+  readonly zipBytes: number;
+  /** What the deployed zip holds. */
+  readonly zipEntries: readonly { readonly name: string; readonly bytes: number }[];
+  /** The source map, kept as a build artifact outside the zip; undefined when the build wrote none. */
+  readonly sourceMapBytes: number | undefined;
   readonly budgetBytes: number;
   /** Bytes in the output per package ("(source)" for repository files), largest first. */
   readonly byPackage: readonly { readonly name: string; readonly bytes: number }[];
@@ -44,12 +59,26 @@ export async function bundleSize(): Promise<BundleSize> {
     logLevel: "silent",
   });
   const withSdkCode = withSdk.outputFiles[0].contents;
+  const zip = deployedZip();
   return {
     bytes: statSync(BUNDLE).size,
     gzipBytes: gzipSync(code, { level: 9 }).length,
+    ...zip,
+    sourceMapBytes: statSync(SOURCE_MAP, { throwIfNoEntry: false })?.size,
     budgetBytes: BUNDLE_BUDGET_BYTES,
     byPackage: [...sizes.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
     withSdkBytes: withSdkCode.length,
     withSdkGzipBytes: gzipSync(withSdkCode, { level: 9 }).length,
   };
+}
+
+/** The zip synth deploys, built into a scratch directory (dist/functions/<name>.zip is only as fresh as the last synth). */
+function deployedZip(): { zipBytes: number; zipEntries: { name: string; bytes: number }[] } {
+  const dir = mkdtempSync(join(tmpdir(), "bench-bundle-"));
+  try {
+    const zip = readFileSync(packageDirectory(BUNDLE_DIR, join(dir, "shadow-history.zip")).zipPath);
+    return { zipBytes: zip.length, zipEntries: readZip(zip).map((e) => ({ name: e.name, bytes: e.data.length })) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -107,7 +107,9 @@ function processorSection(r: BenchResults): string {
     ),
     `### Module init\n\nA fresh plain \`node\` process per run (as a Lambda cold start): \`require\` of the bundle plus its first handler call, versus \`require\` of \`@aws-sdk/client-dynamodb\` and \`@aws-sdk/lib-dynamodb\` (the SDK packages the handler uses) plus one \`PutCommand\` of the same item. ${p.runs} runs each, interleaved. Ratio (total): ${ratioText(p.init.ratio)}.`,
     table(["process", "import", "first call", "total", "peak RSS"], [init("bundle", p.init.bundle), init("SDK only (baseline)", p.init.sdk)]),
-    `### Bundle size\n\n${kib(b.bytes)} minified, ${kib(b.gzipBytes)} gzipped (level 9); budget ${kib(b.budgetBytes)}. With @aws-sdk/* bundled instead of taken from the nodejs22.x runtime it would be ${kib(b.withSdkBytes)} (${kib(b.withSdkGzipBytes)} gzipped). From the esbuild metafile:`,
+    `### Bundle size\n\nThe deployed zip (made from dist/functions/shadow-history/ as synth packages it): ${kib(b.zipBytes)}, holding ${b.zipEntries.map((e) => `${e.name} (${kib(e.bytes)})`).join(", ")}. ` +
+      `${b.sourceMapBytes === undefined ? "The build wrote no source map." : `The source map (${kib(b.sourceMapBytes)}) is a build artifact beside it, dist/functions/shadow-history.js.map, not deployed.`} ` +
+      `index.js: ${kib(b.bytes)} minified, ${kib(b.gzipBytes)} gzipped (level 9); budget ${kib(b.budgetBytes)}. With @aws-sdk/* bundled instead of taken from the nodejs22.x runtime it would be ${kib(b.withSdkBytes)} (${kib(b.withSdkGzipBytes)} gzipped). From the esbuild metafile:`,
     table(["package", "bytes in bundle", "share"], b.byPackage.map((e) => [e.name, kib(e.bytes), pct(e.bytes / b.bytes)])),
   ].join("\n\n");
 }

@@ -17,7 +17,6 @@ const work = mkdtempSync(join(tmpdir(), "shadow-processor-test-"));
 const bundleDir = join(work, "shadow-history");
 mkdirSync(bundleDir);
 writeFileSync(join(bundleDir, "index.js"), "exports.handler = async () => ({});\n");
-writeFileSync(join(bundleDir, "index.js.map"), '{"version":3,"sources":[],"mappings":""}');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const TABLE = {

@@ -5,8 +5,11 @@ import * as path from "node:path";
 import { SynthStacks, TfJson, diffSynth, readSynthDir, renderSynthDiff, synthRevision } from "../tools/plan-review";
 
 const ROOT = path.resolve(__dirname, "..");
-const HASH_A = "0123456789ABCDEF0123456789ABCDEF";
-const HASH_B = "FEDCBA9876543210FEDCBA9876543210";
+// Our bundle assets are named by the zip's sha256 (64 lowercase hex), with its base64 as source_code_hash.
+const HASH_A = "44caa2be1fcc43554d6836693eccc7bf6247b3e14aa2d96096b2b67fe733bdbf";
+const HASH_B = "2eec5af4c6a592c2ab10c51b1bf995da7e0312bacd055bb1720d7d1488c6345d";
+const CODE_A = Buffer.from(HASH_A, "hex").toString("base64");
+const CODE_B = Buffer.from(HASH_B, "hex").toString("base64");
 
 /** A small cdk.tf.json in cdktf's shape, with `//` metadata on the stack and on each resource. */
 function stack(name: string, resources: Record<string, Record<string, Record<string, unknown>>>, extra: Record<string, unknown> = {}): TfJson {
@@ -33,7 +36,7 @@ const base: SynthStacks = {
   "iot-dev-platform": stack(
     "iot-dev-platform",
     {
-      aws_lambda_function: { processor_C3: { function_name: "p", filename: `assets/ProcessorAsset/${HASH_A}/archive.zip`, memory_size: 256 } },
+      aws_lambda_function: { processor_C3: { function_name: "p", filename: `assets/processor_bundle_ACE18BBB/${HASH_A}/shadow-history.zip`, source_code_hash: CODE_A, memory_size: 256 } },
       aws_iot_topic_rule: { documents_D4: { name: "iot_dev_documents", enabled: true } },
       aws_cloudwatch_metric_alarm: { dlq_E5: { threshold: 0 } },
       aws_iot_certificate: { cert_F6: { active: true } },
@@ -55,7 +58,7 @@ const head: SynthStacks = {
   "iot-dev-platform": stack(
     "iot-dev-platform",
     {
-      aws_lambda_function: { processor_C3: { function_name: "p", filename: `assets/ProcessorAsset/${HASH_B}/archive.zip`, memory_size: 256 } },
+      aws_lambda_function: { processor_C3: { function_name: "p", filename: `assets/processor_bundle_ACE18BBB/${HASH_B}/shadow-history.zip`, source_code_hash: CODE_B, memory_size: 256 } },
       aws_iot_topic_rule: { documents_D4: { name: "iot_dev_documents", enabled: false } },
       aws_cloudwatch_metric_alarm: { dlq_depth_E5: { threshold: 0 } },
       aws_iot_certificate: { cert_renamed_F7: { active: true } },
@@ -114,6 +117,19 @@ describe("diffSynth", () => {
     expect(platform?.assetOnly).toEqual([]);
   });
 
+  it("counts cdktf's own asset hash (32 uppercase hex, no assetHash given) as asset-only too", () => {
+    const lambda = (hash: string) => ({ s: stack("s", { aws_lambda_function: { f: { filename: `assets/fn_asset_1A2B3C4D/${hash}/archive.zip` } } }) });
+    const d = diffSynth(lambda("0123456789ABCDEF0123456789ABCDEF"), lambda("FEDCBA9876543210FEDCBA9876543210"));
+    expect(d.stacks[0]).toEqual(expect.objectContaining({ status: "unchanged", changed: [], assetOnly: ["aws_lambda_function.f"] }));
+  });
+
+  it("counts a differing source_code_hash as asset-only, and one that appears as a change", () => {
+    const lambda = (cfg: Record<string, unknown>) => ({ s: stack("s", { aws_lambda_function: { f: { filename: "fixed/path.zip", ...cfg } } }) });
+    // Only the hash attribute: still just the bundle's bytes.
+    expect(diffSynth(lambda({ source_code_hash: CODE_A }), lambda({ source_code_hash: CODE_B })).stacks[0].assetOnly).toEqual(["aws_lambda_function.f"]);
+    expect(diffSynth(lambda({}), lambda({ source_code_hash: CODE_B })).stacks[0].changed).toEqual(["aws_lambda_function.f"]);
+  });
+
   it("warns when a stack's state location changes", () => {
     const moved = structuredClone(base) as Record<string, Record<string, any>>;
     moved["iot-dev-data"].terraform.backend.s3.key = "p/renamed.tfstate";
@@ -164,8 +180,25 @@ describe("renderSynthDiff", () => {
       ].join("\n"),
     );
     expect(md).toContain("#### `iot-dev-hvac` (stack added)");
-    expect(md).toContain("Only an asset hash differs (rebuilt bundle, code may have changed): `iot-dev-platform: aws_lambda_function.processor_C3`");
     expect(md).toContain("<sub>Unchanged: `iot-dev-data`</sub>");
+  });
+
+  it("lists asset-only addresses in their own section, apart from the configuration changes", () => {
+    expect(md).toContain("#### Asset-only changes (1 address)");
+    const section = md.slice(md.indexOf("#### Asset-only changes"));
+    expect(section).toContain(["| Stack | Address |", "|---|---|", "| `iot-dev-platform` | `aws_lambda_function.processor_C3` |"].join("\n"));
+    // Not in the stack's own table of changes.
+    expect(md.slice(md.indexOf("#### `iot-dev-platform`"), md.indexOf("#### Asset-only changes"))).not.toContain("processor_C3");
+  });
+
+  it("says when only assets differ, and does not call such a stack unchanged", () => {
+    const rebuilt = structuredClone(base) as Record<string, Record<string, any>>;
+    Object.assign(rebuilt["iot-dev-platform"].resource.aws_lambda_function.processor_C3, { filename: `assets/processor_bundle_ACE18BBB/${HASH_B}/shadow-history.zip`, source_code_hash: CODE_B });
+    const only = renderSynthDiff(diffSynth(base, rebuilt));
+    expect(only).toContain("**No configuration differences**; 1 stack only in assets (see Asset-only changes), 2 unchanged.");
+    expect(only).not.toContain("**No differences**");
+    expect(only).toContain("#### Asset-only changes (1 address)");
+    expect(only).toContain("<sub>Unchanged: `iot-dev-data`, `iot-old-platform`</sub>");
   });
 
   it("says so when nothing differs", () => {

@@ -25,12 +25,19 @@ export function renderSynthDiff(diff: SynthDiff, opts: SynthDiffMarkdownOptions 
   }
   const parts = [SYNTH_DIFF_MARKER, `### Synth diff: ${code(opts.baseLabel ?? "base")} → ${code(opts.headLabel ?? "head")}`];
   const differing = diff.stacks.filter((s) => s.status !== "unchanged");
-  const unchanged = diff.stacks.filter((s) => s.status === "unchanged");
+  const assetsOnly = diff.stacks.filter((s) => s.status === "unchanged" && s.assetOnly.length > 0);
+  const unchanged = diff.stacks.filter((s) => s.status === "unchanged" && s.assetOnly.length === 0);
+  const assetRows = diff.stacks.flatMap((s) => s.assetOnly.map((address): [string, string] => [s.stack, address]));
 
-  if (differing.length === 0) {
+  if (differing.length === 0 && assetRows.length === 0) {
     parts.push("**No differences** in the synthesized Terraform of any stack.");
+  } else if (differing.length === 0) {
+    parts.push(`**No configuration differences**; ${plural(assetsOnly.length, "stack")} only in assets (see Asset-only changes), ${unchanged.length} unchanged.`);
   } else {
-    parts.push(`${plural(differing.length, "stack")} ${differing.length === 1 ? "differs" : "differ"}, ${unchanged.length} unchanged. This compares configuration only; the plan comments show what Terraform would do.`);
+    const assetsPart = assetsOnly.length > 0 ? `, ${assetsOnly.length} only in assets` : "";
+    parts.push(
+      `${plural(differing.length, "stack")} ${differing.length === 1 ? "differs" : "differ"}${assetsPart}, ${unchanged.length} unchanged. This compares configuration only; the plan comments show what Terraform would do.`,
+    );
   }
   if (diff.warnings.length > 0) parts.push(renderWarnings(diff.warnings));
   if (diff.stacksRemoved.length > 0) {
@@ -43,11 +50,7 @@ export function renderSynthDiff(diff: SynthDiff, opts: SynthDiffMarkdownOptions 
     );
   }
   for (const s of differing) parts.push(renderStack(s, max));
-  const assetOnly = diff.stacks.flatMap((s) => s.assetOnly.map((a) => `${s.stack}: ${a}`));
-  if (assetOnly.length > 0) {
-    const shown = assetOnly.slice(0, max).map(code).join(", ");
-    parts.push(`<sub>Only an asset hash differs (rebuilt bundle, code may have changed): ${shown}${assetOnly.length > max ? ` … and ${assetOnly.length - max} more` : ""}</sub>`);
-  }
+  if (assetRows.length > 0) parts.push(renderAssetOnly(assetRows, max));
   if (unchanged.length > 0) parts.push(`<sub>Unchanged: ${unchanged.map((s) => code(s.stack)).join(", ")}</sub>`);
   return hardLimit(`${parts.join("\n\n")}\n`, limit, "_Synth diff truncated to fit GitHub's comment limit; run `tsx scripts/synth-diff.ts` locally for all of it._");
 }
@@ -68,6 +71,23 @@ function renderWarnings(warnings: readonly SynthDiffWarning[]): string {
     ">",
     ...lines,
   ].join("\n");
+}
+
+/** Addresses whose only difference is an asset hash: their own section, apart from configuration changes. */
+function renderAssetOnly(rows: readonly [string, string][], max: number): string {
+  const lines = [
+    `#### Asset-only changes (${plural(rows.length, "address", "addresses")})`,
+    "",
+    "Only an asset hash differs (the asset path's hash, `source_code_hash`): the bundle's bytes changed, its configuration did not. " +
+      "Bundles build to the same bytes from the same sources in any checkout, so this means the function code, a bundled dependency or the build changed; " +
+      "Terraform would upload the new code.",
+    "",
+    "| Stack | Address |",
+    "|---|---|",
+    ...rows.slice(0, max).map(([stack, a]) => `| ${cell(code(stack))} | ${cell(code(a))} |`),
+  ];
+  if (rows.length > max) lines.push("", `_… and ${rows.length - max} more._`);
+  return lines.join("\n");
 }
 
 function renderStack(s: StackDiff, max: number): string {

@@ -15,7 +15,7 @@ export interface StackDiff {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly changed: readonly string[];
-  /** Differ only in an asset hash (a rebuilt bundle); informational, not "changed". */
+  /** Differ only in an asset hash (asset path, `source_code_hash`): the bundle's bytes differ, the configuration does not. Not "changed". */
   readonly assetOnly: readonly string[];
 }
 
@@ -38,7 +38,7 @@ export interface SynthDiff {
 
 const BACKEND_WHY = "the state location changed: terraform init would start from empty state or migrate it, and a plan would create everything again";
 
-/** Diff two sets of synthesized stacks. Metadata (`//` keys) and asset hashes in paths are ignored. */
+/** Diff two sets of synthesized stacks. Metadata (`//` keys) is ignored; asset hashes (in asset paths and `source_code_hash`) count as asset-only. */
 export function diffSynth(base: SynthStacks, head: SynthStacks): SynthDiff {
   const names = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort(compare);
   const stacks: StackDiff[] = [];
@@ -125,8 +125,13 @@ function withoutMetadata(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)]));
 }
 
-/** cdktf asset paths: assets/<construct>/<32 hex hash>[/file]. */
-const ASSET_HASH = /(assets\/[^/"\s]+\/)[0-9A-F]{32}(?![0-9A-Za-z])/g;
+/**
+ * cdktf asset paths: assets/<construct>_<id>/<hash>[/file]. The hash is ours when the asset is given one
+ * (the bundle zip's sha256: 64 lowercase hex characters), cdktf's own otherwise (md5, 32 uppercase).
+ */
+const ASSET_HASH = /(assets\/[^/"\s]+\/)(?:[0-9a-f]{64}|[0-9A-F]{32})(?![0-9A-Za-z])/g;
+/** Attributes that hold nothing but the hash of an asset's bytes (Lambda's base64 sha256 of the zip). */
+const ASSET_HASH_KEYS: ReadonlySet<string> = new Set(["source_code_hash"]);
 
 /** Stable JSON with sorted keys; optionally with asset hashes blanked. */
 function canonical(value: unknown, ignoreAssetHashes: boolean): string {
@@ -137,7 +142,7 @@ function canonical(value: unknown, ignoreAssetHashes: boolean): string {
     return Object.fromEntries(
       Object.keys(v)
         .sort(compare)
-        .map((k) => [k, walk(v[k])]),
+        .map((k) => [k, ignoreAssetHashes && ASSET_HASH_KEYS.has(k) ? "<asset-hash>" : walk(v[k])]),
     );
   };
   return JSON.stringify(walk(value));
