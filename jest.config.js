@@ -7,6 +7,8 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/engine/"],
   // esbuild strips types only; `tsc --noEmit` in `npm test` type-checks once for the whole project.
   transform: { "^.+\\.ts$": "<rootDir>/test/esbuild-transform.js" },
+  // The AWS SDK's Node 20 warning, silenced by the SDK's own switch (tools/cli/sdk-node-warning.ts).
+  setupFiles: ["<rootDir>/test/helpers/jest-setup.ts"],
   testTimeout: 60000,
   maxWorkers: 2,
 };

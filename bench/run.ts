@@ -18,6 +18,12 @@ import { ROOT, run } from "./proc";
 import { renderConsole, renderMarkdown } from "./report";
 import { BenchResults, BurstSummary, loadNow, machineFacts } from "./results";
 import { benchSynth } from "./synth";
+import { UsageError, runScript } from "../tools/cli";
+
+const USAGE = `usage: npm run bench
+  synth, scaling, processor and CI benchmarks; writes BENCHMARKS.md. Knobs are environment
+  variables: BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_DEVICES, BENCH_EVENTS, BENCH_SKIP_CI=1,
+  BENCH_SKIP_ENGINE=1, BENCH_OUTPUT (bench/run.ts says what each does)`;
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -61,7 +67,8 @@ function burst(runs: number): BurstSummary | undefined {
   };
 }
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.length > 0) throw new UsageError(`unknown argument ${argv.join(" ")} (the knobs are environment variables)`);
   const started = performance.now();
   const runs = numberEnv("BENCH_RUNS", 5);
   if (runs < 5) log(`BENCH_RUNS=${runs}: fewer than 5 runs, fine for a trial but not for a recorded result`);
@@ -96,7 +103,4 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${output}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript({ name: "bench", usage: USAGE }, main);

@@ -20,6 +20,7 @@ import {
 } from "./aws-names";
 import { GITHUB_OWNER, GITHUB_REPO } from "./iam";
 import { issuesAt } from "./issues";
+import { Naming } from "./naming";
 import { shadowSelectionIssues } from "./shadow-selection";
 // The device inventory's rules belong to the module that creates the devices; the schema maps them onto config fields.
 import { deviceInventoryIssues } from "../modules/device-identity/inventory";
@@ -387,6 +388,8 @@ type Parsed = z.output<typeof environmentConfigSchema>;
 
 /** A validated environment with every environment-dependent default resolved. */
 export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" | "rules" | "iotLogLevel" | "preventDestroy"> {
+  /** The environment's label (its key in environments/index.ts, the file name): how errors spanning environments name it. */
+  readonly label: string;
   /** `ttlDays` is a number of days, or undefined to keep history forever ("none" or omitted outside prod). */
   readonly history: Omit<Parsed["history"], "ttlDays"> & { readonly ttlDays?: number; readonly deletionProtection: boolean };
   readonly processor: Parsed["processor"] & { readonly logRetentionDays: number };
@@ -442,6 +445,7 @@ export function resolveEnvironment(input: unknown, label?: string): EnvironmentC
   const { ttlDays, ...history } = cfg.history;
   return {
     ...cfg,
+    label: name,
     history: { ...history, ...(typeof ttlDays === "number" ? { ttlDays } : {}), deletionProtection: cfg.history.deletionProtection ?? isProd },
     processor: { ...cfg.processor, logRetentionDays: cfg.processor.logRetentionDays ?? (isProd ? 365 : 30) },
     rules: { ...cfg.rules, errorLogRetentionDays: cfg.rules.errorLogRetentionDays ?? ERROR_LOG_RETENTION_DAYS[cfg.environment] },
@@ -450,16 +454,24 @@ export function resolveEnvironment(input: unknown, label?: string): EnvironmentC
   };
 }
 
-/** Checks rules that span environments: stack and resource names must not collide. */
+/**
+ * Checks rules that span environments: stack and resource names must not collide. Every name is
+ * `<namePrefix>-<environment>-...` (lib/naming.ts), so two environments of one class (a second
+ * staging, say) need their own namePrefix. Throws naming both environments by label and the fix.
+ */
 export function assertDistinctEnvironments(configs: readonly EnvironmentConfig[]): void {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, EnvironmentConfig>();
   for (const c of configs) {
-    const key = `${c.namePrefix}-${c.environment}`;
-    const other = seen.get(key);
+    const base = new Naming(c).base;
+    const other = seen.get(base);
     if (other) {
-      throw new ConfigError(`Environments "${other}" and "${c.productLine}/${c.environment}" share namePrefix+environment "${key}"; give one product line another namePrefix`);
+      const suggestion = `${c.namePrefix}${c.label.toLowerCase().replace(/[^a-z0-9]/g, "")}`.slice(0, 10);
+      throw new ConfigError(
+        `Environments "${other.label}" and "${c.label}" both have namePrefix "${c.namePrefix}" and environment "${c.environment}", so their stacks and resources ` +
+          `would share the names "${base}-...". Give "${c.label}" its own namePrefix in environments/${c.label}.ts (2-10 lowercase letters or digits, e.g. "${suggestion}")`,
+      );
     }
-    seen.set(key, `${c.productLine}/${c.environment}`);
+    seen.set(base, c);
   }
 }
 
@@ -471,8 +483,10 @@ export function thingNamePrefixesOverlap(a: string, b: string): boolean {
 /**
  * Checks what environments sharing an account and region must agree on: each
  * owns a thing-name space no other one overlaps (the topic rules of both would
- * otherwise store and count each other's shadow updates), and the account's
- * one IoT log level. Throws naming both environments and the field.
+ * otherwise store and count each other's shadow updates), creates no thing type,
+ * thing group or metric namespace another one creates (AWS keeps one of a name per
+ * account and region), and the account's one IoT log level. Throws naming both
+ * environments and the field.
  * @param configs resolved environments keyed by label (the file name)
  */
 export function assertAccountIsolation(configs: Readonly<Record<string, EnvironmentConfig>>): void {
@@ -486,6 +500,28 @@ export function assertAccountIsolation(configs: Readonly<Record<string, Environm
         problems.push(
           `${where}, but thingNamePrefix "${a.thingNamePrefix}" and "${b.thingNamePrefix}" overlap: the topic rules of both would store and count each other's shadow updates. ` +
             `Give each a prefix that does not start with the other (environments/${labelA}.ts or environments/${labelB}.ts)`,
+        );
+      }
+      // Names AWS keeps per account and region that each environment's stacks create (not derived from namePrefix).
+      if (a.devices.thingType.name === b.devices.thingType.name) {
+        problems.push(
+          `${where}, and both create thing type "${a.devices.thingType.name}" (devices.thingType.name): one account and region has one thing type of a name. ` +
+            `Put environments/${labelB}.ts in another region, or give it its own thing type`,
+        );
+      }
+      const groupsA = new Set(a.devices.groups.map((g) => g.name));
+      const sharedGroups = b.devices.groups.map((g) => g.name).filter((n) => groupsA.has(n));
+      if (sharedGroups.length > 0) {
+        problems.push(
+          `${where}, and both create thing group(s) ${sharedGroups.map((n) => `"${n}"`).join(", ")} (devices.groups). ` +
+            `Rename them in environments/${labelB}.ts (and where its things and policyGroup name them), or put it in another region`,
+        );
+      }
+      const namespace = new Naming(a).metricNamespace;
+      if (namespace === new Naming(b).metricNamespace) {
+        problems.push(
+          `${where}, and both publish metrics to namespace "${namespace}" (productLine "${a.productLine}", environment "${a.environment}"), ` +
+            `so the alarms and dashboard of each would count the other's shadow updates. Put environments/${labelB}.ts in another region`,
         );
       }
       if (a.iotLogLevel !== b.iotLogLevel) {

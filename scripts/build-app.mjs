@@ -5,6 +5,18 @@
 import { build } from "esbuild";
 import { join } from "node:path";
 
+// The CLI conventions of tools/cli (plain node here, so inline): --help exits 0, anything else 2.
+const USAGE = "usage: node scripts/build-app.mjs   (part of npm run build; takes no arguments)";
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.length > 0) {
+  console.error(`error: unknown argument ${args.join(" ")}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 const root = new URL("..", import.meta.url).pathname;
 await build({
   absWorkingDir: root,

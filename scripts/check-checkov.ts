@@ -7,8 +7,14 @@ import { resolve } from "node:path";
 import { checkovSummaryLine, runCheckov } from "../tools/engine/checkov";
 import { CHECKOV_WAIVERS } from "../tools/engine/checkov-waivers";
 import { toolPaths } from "../tools/engine/paths";
+import { UsageError, runScript } from "../tools/cli";
 
-function main(): number {
+const USAGE = `usage: npm run check:checkov
+  real checkov over cdktf.out/stacks (npm run tools:terraform first), waivers from
+  tools/engine/checkov-waivers.ts; exit 1 on any unwaived failure`;
+
+function main(argv: readonly string[]): number {
+  if (argv.length > 0) throw new UsageError(`unknown argument ${argv.join(" ")}`);
   const result = runCheckov(resolve("cdktf.out/stacks"), toolPaths().venvBin, CHECKOV_WAIVERS);
   console.log(`checkov ${result.version}, framework terraform_json`);
   for (const e of result.parsingErrors) console.log(`parsing error: ${e}`);
@@ -21,9 +27,4 @@ function main(): number {
   return result.unwaived.length || result.parsingErrors.length ? 1 : 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (e) {
-  console.error(`check:checkov: ${(e as Error).message}`);
-  process.exitCode = 2;
-}
+runScript({ name: "check:checkov", usage: USAGE, failureExitCode: 2 }, main);

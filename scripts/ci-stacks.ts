@@ -20,14 +20,10 @@ import { App } from "cdktf";
 import { environments } from "../environments";
 import { buildApp } from "../stacks/app";
 import { StackListEntry, deployOrderViolations, stackListDocument } from "../stacks/ci-deployments";
+import { parseFlags, runScript } from "../tools/cli";
 
-const USAGE = "usage: npm run -s stacks [-- --json]";
-const args = process.argv.slice(2);
-const unknown = args.filter((a) => a !== "--json");
-if (unknown.length > 0) {
-  console.error(`unknown argument ${unknown.join(" ")}\n${USAGE}`);
-  process.exit(2);
-}
+const USAGE = `usage: npm run -s stacks [-- --json]
+  every stack of the app and what CI does with it; --json: the document the workflows read`;
 
 function table(stacks: readonly StackListEntry[]): string {
   const rows = stacks.map((s) => [
@@ -49,19 +45,22 @@ function table(stacks: readonly StackListEntry[]): string {
   return [line(head), ...rows.map(line), "", "Not planned by CI:", ...notes].join("\n");
 }
 
-const outdir = mkdtempSync(join(tmpdir(), "ci-stacks-"));
-try {
-  const app = new App({ outdir });
-  const built = buildApp(app, { environments });
-  app.synth();
-  const doc = stackListDocument(built);
-  const violations = deployOrderViolations(doc.stacks);
-  if (violations.length > 0) {
-    console.error(`CI would deploy stacks before their dependencies:\n  ${violations.join("\n  ")}\nFix the order in stacks/ci-deployments.ts (ciDeployments).`);
-    process.exitCode = 1;
-  } else {
-    console.log(args.includes("--json") ? JSON.stringify(doc, null, 2) : table(doc.stacks));
+runScript({ name: "stacks", usage: USAGE }, (argv) => {
+  const { values } = parseFlags(argv, { json: { type: "boolean" } });
+  const outdir = mkdtempSync(join(tmpdir(), "ci-stacks-"));
+  try {
+    const app = new App({ outdir });
+    const built = buildApp(app, { environments });
+    app.synth();
+    const doc = stackListDocument(built);
+    const violations = deployOrderViolations(doc.stacks);
+    if (violations.length > 0) {
+      console.error(`CI would deploy stacks before their dependencies:\n  ${violations.join("\n  ")}\nFix the order in stacks/ci-deployments.ts (ciDeployments).`);
+      return 1;
+    }
+    console.log(values.json ? JSON.stringify(doc, null, 2) : table(doc.stacks));
+    return 0;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(outdir, { recursive: true, force: true });
-}
+});

@@ -3,19 +3,25 @@
  * history pipeline offline (no AWS credentials). `npm run demo` builds the bundle first.
  * Exit code 1 when an accepted update is missing from (or doubled in) the history, 2 when the demo could not run.
  */
-import { parseArgs } from "node:util";
 import { environments } from "../environments";
+import { UsageError, parseFlags, runScript } from "../tools/cli";
 import { formatDemoReport, runDemo } from "../tools/pipeline";
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      env: { type: "string", default: "dev" },
-      things: { type: "string", default: "20" },
-      shadow: { type: "string" },
-      burst: { type: "string", default: "10" },
-      keep: { type: "boolean", default: false },
-    },
+const USAGE = `usage: npm run demo [-- --env dev --things 20 --shadow config --burst 10 --keep]
+  the shadow history pipeline offline: local DynamoDB, Device Shadow emulator, the synthesized rules
+  --env NAME      environment whose synthesized rules and function run (default dev)
+  --things N      things in the fleet (default 20)
+  --shadow NAME   the named shadow each device also keeps (default config, if the environment routes it)
+  --burst N       updates one device sends within one second, 2 to 100 (default 10)
+  --keep          keep the local DynamoDB up until Ctrl-C (then try npm run history against it)`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    env: { type: "string", default: "dev" },
+    things: { type: "string", default: "20" },
+    shadow: { type: "string" },
+    burst: { type: "string", default: "10" },
+    keep: { type: "boolean", default: false },
   });
   const things = wholeNumber(values.things, "--things");
   const burstSize = wholeNumber(values.burst, "--burst");
@@ -36,16 +42,8 @@ async function main(): Promise<number> {
 }
 
 function wholeNumber(text: string, option: string): number {
-  if (!/^\d+$/.test(text)) throw new Error(`${option} must be a whole number, got "${text}"`);
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a whole number, got "${text}"`);
   return Number(text);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? `demo failed: ${error.message}` : error);
-    process.exitCode = 2;
-  },
-);
+runScript({ name: "demo failed", usage: USAGE, failureExitCode: 2 }, main);

@@ -1,16 +1,10 @@
 /**
  * Reads the shadow history of one thing: `npm run history -- --env dev --thing Thermostat-01`.
  * Against real AWS it uses the default credential chain; `--endpoint` points it at a local server.
+ * No options or `--help`: the usage, exit 0.
  */
 import { environments } from "../environments";
-import { runHistoryCli } from "../tools/history-reader";
+import { runScript } from "../tools/cli";
+import { HISTORY_USAGE, runHistoryCli } from "../tools/history-reader";
 
-runHistoryCli(process.argv.slice(2), { environments }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runScript({ name: "history", usage: HISTORY_USAGE }, (argv) => runHistoryCli(argv, { environments }));

@@ -122,7 +122,7 @@ function bootstrapStacks(
     if (!first) byBucket.set(c.state.bucket, c);
     else if (first.state.breakGlassRoleArn !== c.state.breakGlassRoleArn) {
       throw new ConfigError(
-        `Environments ${first.productLine}/${first.environment} and ${c.productLine}/${c.environment} keep state in bucket ${c.state.bucket} but name different ` +
+        `Environments "${first.label}" and "${c.label}" keep state in bucket ${c.state.bucket} but name different ` +
           `state.breakGlassRoleArn (${first.state.breakGlassRoleArn}, ${c.state.breakGlassRoleArn}); a bucket has one break-glass role, name the same one in both`,
       );
     }

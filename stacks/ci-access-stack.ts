@@ -8,7 +8,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { CiAccess, DEFAULT_DEPLOYER_NAME } from "../modules/ci-access";
 import { ciDeployRoleName, ciPlanRoleName, iamRoleArn } from "../lib/ci-roles";
-import { EnvironmentConfig } from "../lib/config-schema";
+import { ConfigError, EnvironmentConfig } from "../lib/config-schema";
 import { platformTags } from "../lib/tags";
 import { PLATFORM_PREFIX } from "./baseline-stack";
 import { CiDeployment, CiRepository, strictestEnvironment } from "./ci-deployments";
@@ -64,7 +64,12 @@ export class CiAccessStack extends TerraformStack {
     const buckets = [...new Set(stacks.map((s) => s.state.bucket))];
     const keys = [...new Set(stacks.map((s) => s.state.kmsKeyArn ?? ""))];
     if (buckets.length !== 1 || keys.length !== 1) {
-      throw new Error(`CiAccessStack: the stacks of account ${accountId} keep state in ${buckets.join(", ")} with keys ${keys.join(", ") || "(none)"}; use one bucket and key per account`);
+      // A config mistake (state of an environment file), so a ConfigError naming the environments, not a stack trace.
+      const where = props.environments.map((e) => `"${e.label}": ${e.state.bucket}${e.state.kmsKeyArn ? ` (key ${e.state.kmsKeyArn})` : ""}`).join(", ");
+      throw new ConfigError(
+        `CI: the environments of account ${accountId} keep state in different buckets or keys (${where}); the CI roles of an account reach one state bucket and key, ` +
+          `so give every environment of the account the same state.bucket, state.region and state.kmsKeyArn (stateIn("${accountId}") in environments/product-lines.ts)`,
+      );
     }
 
     this.access = new CiAccess(this, "ci_access", {

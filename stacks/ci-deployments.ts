@@ -10,7 +10,7 @@
  */
 import { TerraformBackend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "../lib/config-schema";
+import { ConfigError, ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "../lib/config-schema";
 import { PLAN_ENVIRONMENT_PREFIX } from "../modules/ci-access/defaults";
 import type { BuiltApp } from "./app";
 import { StateBackendProps, stateObjectKey } from "./platform-stack-base";
@@ -57,18 +57,19 @@ export function ciDeployments(stacks: CiDeployableStacks): CiDeployment[] {
   for (const environment of ENVIRONMENT_NAMES) {
     const envs = stacks.environments.filter((e) => e.config.environment === environment);
     const baselines = stacks.baselines.filter((b) => strictestEnvironment(b.environments) === environment);
-    const entry = (name: string, state: StateBackendProps, accountId: string) => ({ name, state, stateKey: stateObjectKey(name, state), accountId });
+    const entry = (name: string, state: StateBackendProps, accountId: string, labels: readonly string[]) => ({ name, state, stateKey: stateObjectKey(name, state), accountId, labels });
     const all = [
-      ...baselines.map((b) => entry(b.name, b.environments[0].state, b.environments[0].account.id)),
-      ...envs.map((e) => entry(e.data, e.config.state, e.config.account.id)),
-      ...envs.map((e) => entry(e.platform, e.config.state, e.config.account.id)),
+      ...baselines.map((b) => entry(b.name, b.environments[0].state, b.environments[0].account.id, b.environments.map((e) => e.label))),
+      ...envs.map((e) => entry(e.data, e.config.state, e.config.account.id, [e.config.label])),
+      ...envs.map((e) => entry(e.platform, e.config.state, e.config.account.id, [e.config.label])),
     ];
     if (all.length === 0) continue;
     const accounts = [...new Set(all.map((s) => s.accountId))];
     if (accounts.length > 1) {
-      throw new Error(
-        `CI: GitHub environment "${environment}" would deploy to accounts ${accounts.join(" and ")}; ` +
-          "the workflows give each GitHub environment one deploy role, so keep one account per environment class",
+      const byAccount = accounts.map((a) => `${a} (${[...new Set(all.filter((s) => s.accountId === a).flatMap((s) => s.labels))].map((l) => `"${l}"`).join(", ")})`);
+      throw new ConfigError(
+        `CI: GitHub environment "${environment}" would deploy to accounts ${byAccount.join(" and ")}; ` +
+          `the workflows give each GitHub environment one deploy role, so keep every environment of class "${environment}" in one account (account.id)`,
       );
     }
     out.push({ environment, accountId: accounts[0], planInPullRequests: environment === "dev", stacks: all.map(({ name, state, stateKey }) => ({ name, state, stateKey })) });
@@ -87,10 +88,10 @@ export function ciRepository(configs: readonly EnvironmentConfig[]): CiRepositor
   if (withCi.length === 0) return undefined;
   const missing = configs.find((c) => c.ci === undefined);
   if (missing) {
-    throw new Error(`CI: environment ${missing.productLine}/${missing.environment} has no ci.githubOwner/ci.githubRepo while others do; set ci in every environment or in none`);
+    throw new ConfigError(`CI: environment "${missing.label}" has no ci.githubOwner/ci.githubRepo while others do; set ci in every environment or in none`);
   }
   const names = [...new Set(withCi.map((c) => `${c.ci!.githubOwner}/${c.ci!.githubRepo}`))];
-  if (names.length > 1) throw new Error(`CI: environments name different repositories in ci (${names.join(", ")}); the workflows of one repository plan and apply them all, so name one`);
+  if (names.length > 1) throw new ConfigError(`CI: environments name different repositories in ci (${names.join(", ")}); the workflows of one repository plan and apply them all, so name one`);
   return { githubOwner: withCi[0].ci!.githubOwner, githubRepo: withCi[0].ci!.githubRepo };
 }
 

@@ -90,7 +90,7 @@ describe("worked example: refactoring without replacement", () => {
     expect(message).toContain("moveTo(");
     expect(message).toContain('stack.addOverride("moved"');
     expect(message).toContain("terraform state mv");
-    expect(message).toContain("npx tsx scripts/address-lock.ts update");
+    expect(message).toContain("npm run synth && npm run locks -- update");
   });
 
   test("the same move with table.moveFromId(old address) keeps the lock green", () => {
@@ -229,7 +229,7 @@ describe("lock files", () => {
 
   test("a malformed lock names the file and the fix", () => {
     fs.writeFileSync(path.join(dir, "a.json"), JSON.stringify({ stack: "other", addresses: [] }));
-    expect(() => readLock(dir, "a")).toThrow(/a\.json: not a lock file for stack "a".*npx tsx scripts\/address-lock\.ts update/);
+    expect(() => readLock(dir, "a")).toThrow(/a\.json: not a lock file for stack "a".*npm run synth && npm run locks -- update/);
   });
 
   test("update reports dropped and added addresses and prunes only when asked", () => {
@@ -283,5 +283,11 @@ describe("CLI scripts/address-lock.ts", () => {
     const r = run("verify");
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage: npx tsx scripts/address-lock.ts check|update");
+  });
+
+  test("no arguments (npm run locks) prints the usage on stdout and exits 0", () => {
+    const r = run();
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout).toContain("npm run locks -- check|update");
   });
 });

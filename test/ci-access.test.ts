@@ -274,12 +274,31 @@ describe("ci config", () => {
     const other = configs.map((c, i) => (i === 0 ? { ...c, ci: { githubOwner: "acme", githubRepo: "fork" } } : c));
     expect(() => ciRepository(other)).toThrow(/name different repositories in ci \(acme\/fork, acme\/iot-shadow-platform\)/);
     const missing = configs.map((c, i) => (i === 1 ? { ...c, ci: undefined } : c));
-    expect(() => ciRepository(missing)).toThrow(/environment thermostat\/staging has no ci\.githubOwner\/ci\.githubRepo while others do/);
+    expect(() => ciRepository(missing)).toThrow(/environment "staging" has no ci\.githubOwner\/ci\.githubRepo while others do/);
     const none = configs.map((c) => ({ ...c, ci: undefined }));
     expect(ciRepository(none)).toBeUndefined();
     const withoutCi = Object.fromEntries(Object.entries(environments).map(([k, v]) => [k, { ...v, ci: undefined }]));
     const { built } = synthAll({ environments: withoutCi });
     expect(built.ciAccess).toEqual([]);
     expect(built.deployments.length).toBe(3);
+  });
+
+  it("refuses, as a config error naming the environments by label, a class in two accounts or an account with two state buckets", () => {
+    // A copy of staging (README "Add an environment") put in another account, then in staging's account with its own bucket.
+    const qa = { ...JSON.parse(JSON.stringify(environments.staging)), namePrefix: "iotqa" };
+    const elsewhere = JSON.parse(JSON.stringify(qa).replace(/222222222222/g, "444444444444"));
+    expect(() => synthAll({ environments: { ...environments, qa: elsewhere } })).toThrow(
+      expect.objectContaining({
+        name: "ConfigError",
+        message: expect.stringContaining('GitHub environment "staging" would deploy to accounts 222222222222 ("staging") and 444444444444 ("qa")'),
+      }),
+    );
+    const ownBucket = { ...qa, account: { ...qa.account, region: "eu-central-1" }, state: { ...qa.state, bucket: "acme-qa-tfstate-222222222222" } };
+    expect(() => synthAll({ environments: { ...environments, qa: ownBucket } })).toThrow(
+      expect.objectContaining({
+        name: "ConfigError",
+        message: expect.stringMatching(/account 222222222222 keep state in different buckets or keys \("staging": acme-iot-tfstate-222222222222-eu-west-1 .*"qa": acme-qa-tfstate-222222222222 .*same state\.bucket/),
+      }),
+    );
   });
 });

@@ -151,10 +151,38 @@ describe("environment configs", () => {
     expect(() => assertAccountIsolation({ dev: a, "hvac-dev": b })).toThrow(/iotLogLevel is "INFO" and "ERROR"\. Set the same iotLogLevel in environments\/dev\.ts and environments\/hvac-dev\.ts/);
   });
 
-  it("rejects two product lines that would share stack and resource names", () => {
-    const a = resolveEnvironment(dev, "dev");
-    const b = resolveEnvironment({ ...JSON.parse(JSON.stringify(dev)), productLine: "hvac" }, "hvac-dev");
-    expect(() => assertDistinctEnvironments([a, b])).toThrow(/share namePrefix\+environment "iot-dev"/);
+  it("rejects two environments that would share stack and resource names, naming both by label and the fix", () => {
+    const a = resolveEnvironment(environments.staging, "staging");
+    const copy = resolveEnvironment(environments.staging, "qa");
+    expect(() => assertDistinctEnvironments([a, copy])).toThrow(
+      'Environments "staging" and "qa" both have namePrefix "iot" and environment "staging", so their stacks and resources would share the names "iot-staging-...". ' +
+        'Give "qa" its own namePrefix in environments/qa.ts (2-10 lowercase letters or digits, e.g. "iotqa")',
+    );
+    expect(() => assertDistinctEnvironments([a, resolveEnvironment({ ...JSON.parse(JSON.stringify(environments.staging)), namePrefix: "iotqa" }, "qa")])).not.toThrow();
+  });
+
+  it("rejects a second environment of a product line in the same account and region: thing type, groups and metric namespace would be shared", () => {
+    // A copy of staging with its own names and thing-name space, still in staging's account and region.
+    const qaInput = JSON.parse(JSON.stringify(environments.staging));
+    Object.assign(qaInput, { namePrefix: "iotqa", thingNamePrefix: "Qa-" });
+    qaInput.devices.things = [];
+    qaInput.devices.fleetProvisioning = { enabled: false };
+    const staging = resolveEnvironment(environments.staging, "staging");
+    let message = "";
+    try {
+      assertAccountIsolation({ staging, qa: resolveEnvironment(qaInput, "qa") });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^Environments "staging" and "qa" share account 222222222222 in eu-west-1, and both /);
+    expect(lines[0]).toMatch(/thing type "Thermostat" \(devices\.thingType\.name\).*environments\/qa\.ts in another region/);
+    expect(lines[1]).toMatch(/thing group\(s\) "thermostats-staging" \(devices\.groups\)\. Rename them in environments\/qa\.ts/);
+    expect(lines[2]).toMatch(/namespace "IotShadow\/thermostat\/staging" \(productLine "thermostat", environment "staging"\).*environments\/qa\.ts in another region/);
+    // In another region of the same account none of these names is shared.
+    qaInput.account.region = "eu-central-1";
+    expect(() => assertAccountIsolation({ staging, qa: resolveEnvironment(qaInput, "qa") })).not.toThrow();
   });
 });
 

@@ -163,6 +163,12 @@ describe("npm run history (runHistoryCli)", () => {
     expect(result.stderr).toContain("Usage: npm run history");
   });
 
+  it.each([[[]], [["--help"]], [["--env", "dev", "--help"]]])("prints the usage on stdout and exits 0 for %j", async (args) => {
+    const result = await cli(args);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Usage: npm run history -- --env <env> --thing <thing>/);
+  });
+
   it("exits 1 naming the table when the read fails", async () => {
     const result = await cli(["--thing", "Thing-1", "--table", "no-such-table", "--endpoint", dynamo.endpoint, "--region", "eu-west-1"]);
     expect(result.code).toBe(1);

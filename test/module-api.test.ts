@@ -1,16 +1,19 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { MODULE_README_SECTIONS, allModuleSurfaces, readmeTableNames } from "../tools/api-surface";
+import { MODULE_README_SECTIONS, ModuleSurface, allModuleSurfaces, defaultMismatch, documentedDefaults, readmeTableNames, readmeTableRows } from "../tools/api-surface";
 import { changelogVersions, diffSurfaces, readLock } from "../tools/api-surface/lock";
 
 const root = join(__dirname, "..");
 const modulesDir = join(root, "modules");
 const surfaces = allModuleSurfaces(modulesDir);
 const moduleDirs = readdirSync(modulesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+/** A module's first construct is documented in the README's sections, any further one under `### <Construct>` in them. */
+const subsectionOf = (s: ModuleSurface) => (surfaces.find((x) => x.module === s.module) === s ? undefined : s.construct);
 
 describe("module READMEs match the code", () => {
-  it("finds a construct with props in every module except the aspect-only change-safety", () => {
-    expect(surfaces.map((s) => s.module)).toEqual(moduleDirs.filter((m) => m !== "change-safety"));
+  it("finds a construct or aspect with props in every module (change-safety: PreventDestroyAspect)", () => {
+    expect([...new Set(surfaces.map((s) => s.module))]).toEqual(moduleDirs);
+    expect(surfaces.find((s) => s.module === "change-safety")?.propsInterface).toBe("PreventDestroyAspectProps");
   });
 
   it.each(moduleDirs)("%s has a README with the standard sections", (m) => {
@@ -18,12 +21,35 @@ describe("module READMEs match the code", () => {
     expect([...readme.matchAll(/^## (.+)$/gm)].map((x) => x[1])).toEqual([...MODULE_README_SECTIONS]);
   });
 
-  it.each(surfaces.map((s) => [s.module, s] as const))("%s documents exactly its props, in order, and every public field", (_m, s) => {
+  it.each(surfaces.map((s) => [s.construct, s] as const))("%s documents exactly its props, in order, and every public field", (_m, s) => {
     const readme = readFileSync(join(modulesDir, s.module, "README.md"), "utf8");
-    expect(readmeTableNames(readme, "Props")).toEqual(s.props.map((p) => p.name));
-    const outputs = readmeTableNames(readme, "Outputs");
+    expect(readmeTableNames(readme, "Props", subsectionOf(s))).toEqual(s.props.map((p) => p.name));
+    const outputs = readmeTableNames(readme, "Outputs", subsectionOf(s));
     expect(s.outputs.filter((f) => !outputs.includes(f))).toEqual([]);
     expect(outputs.filter((f) => !s.outputs.includes(f))).toEqual([]);
+  });
+
+  // The code's side is each prop's @default JSDoc (what editors show); see defaultMismatch for the rules.
+  it.each(surfaces.map((s) => [s.construct, s] as const))("%s documents the defaults its props declare", (_c, s) => {
+    const readme = readFileSync(join(modulesDir, s.module, "README.md"), "utf8");
+    const readmeDefaults = new Map(readmeTableRows(readme, "Props", subsectionOf(s)).map((r) => [r.name, r.cells[1]]));
+    const code = documentedDefaults(modulesDir, s);
+    const problems = s.props.flatMap((p) => {
+      const problem = defaultMismatch(p, code.get(p.name), readmeDefaults.get(p.name));
+      return problem ? [`${s.construct} ${p.name}: ${problem}`] : [];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("defaultMismatch compares a stated value, and requires @default on optional props", () => {
+    const opt = { name: "memoryMb", type: "number", optional: true };
+    expect(defaultMismatch(opt, "256", "`256`")).toBeUndefined();
+    expect(defaultMismatch(opt, "undefined (unreserved pool)", "`undefined` (no reservation)")).toBeUndefined();
+    expect(defaultMismatch(opt, "{ deletionWindowInDays: 30 }", "`{deletionWindowInDays: 30}`")).toBeUndefined();
+    expect(defaultMismatch(opt, "256", "`512`")).toMatch(/@default is 256/);
+    expect(defaultMismatch(opt, "a new key", "`365`")).toMatch(/states 365/);
+    expect(defaultMismatch(opt, undefined, "`256`")).toMatch(/without a @default/);
+    expect(defaultMismatch({ ...opt, optional: false }, undefined, "`256`")).toMatch(/write "required"/);
   });
 });
 
@@ -52,10 +78,16 @@ describe("public API is versioned", () => {
     const [first, second, ...rest] = base.props;
     const changed = { ...base, props: [{ ...first, type: "number" }, ...rest, { name: "extra", type: "string", optional: true }] };
     expect(diffSurfaces([base], [changed])).toEqual([
-      `~ shadow-rules.${first.name}: ${first.type}${first.optional ? " (optional)" : ""} -> number${first.optional ? " (optional)" : ""}`,
-      "+ shadow-rules.extra?: string",
-      `- shadow-rules.${second.name}`,
+      `~ ShadowRules.${first.name}: ${first.type}${first.optional ? " (optional)" : ""} -> number${first.optional ? " (optional)" : ""}`,
+      "+ ShadowRules.extra?: string",
+      `- ShadowRules.${second.name}`,
     ]);
+  });
+
+  it("records every construct and aspect, change-safety's PreventDestroyAspectProps included", () => {
+    const recorded = readLock(lockPath).modules.map((m) => `${m.module}/${m.construct}/${m.propsInterface}`);
+    expect(recorded).toEqual(surfaces.map((m) => `${m.module}/${m.construct}/${m.propsInterface}`));
+    expect(recorded).toContain("change-safety/PreventDestroyAspect/PreventDestroyAspectProps");
   });
 });
 

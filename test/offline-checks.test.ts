@@ -410,15 +410,24 @@ describe("offline checks: waivers", () => {
 describe("offline checks: report, synth dir and CLI", () => {
   const fixtures = join(__dirname, "fixtures", "broken-stacks");
 
-  it("formats one table per stack with rule, resource, status and detail, FAIL rows first", () => {
+  it("formats one table per stack with rule, resource, status and detail, FAIL rows first; passes only when verbose", () => {
     const e = evaluateStack("broken", broken((j) => delete res(j, "aws_iot_certificate", "cert").csr));
-    const report = formatReport([...e.findings, ...e.passes]);
-    const lines = report.split("\n");
+    const clean = evaluateStack("clean", broken(() => undefined));
+    const rows = [...e.findings, ...e.passes, ...clean.findings, ...clean.passes];
+    const verbose = formatReport(rows, { verbose: true });
+    const lines = verbose.split("\n");
     expect(lines[0]).toMatch(/^== broken: 1 FAIL, 0 waived, 0 info, \d+ pass$/);
     expect(lines[1]).toMatch(/^rule\s+resource\s+status\s+detail$/);
     expect(lines[3]).toMatch(/^SEC023\s+aws_iot_certificate\.cert\s+FAIL\s+no csr: AWS generates the key pair/);
-    expect(report).toMatch(/TF001\s+aws_sqs_queue\.dlq\s+pass/);
-    expect(formatReport([...e.findings, ...e.passes], { failuresOnly: true })).not.toMatch(/^\S+\s+\S+\s+pass$/m);
+    expect(verbose).toMatch(/TF001\s+aws_sqs_queue\.dlq\s+pass/);
+    expect(verbose).toMatch(/^== clean: 0 FAIL, 0 waived, 0 info, \d+ pass$/m);
+
+    // Default: the findings, and the stacks without any in one line with their pass count.
+    const report = formatReport(rows);
+    expect(report).not.toMatch(/^\S+\s+\S+\s+pass$/m);
+    expect(report).toMatch(/^SEC023\s+aws_iot_certificate\.cert\s+FAIL/m);
+    expect(report).toContain(`== no findings in 1 stack(s) (${clean.passes.length} pass): clean`);
+    expect(report).not.toMatch(/^== clean:/m);
   });
 
   it("checkSynthDir reads cdktf.out/stacks/*/cdk.tf.json and reports per stack", () => {
@@ -437,12 +446,20 @@ describe("offline checks: report, synth dir and CLI", () => {
   const tsx = join(__dirname, "..", "node_modules", ".bin", "tsx");
   const cli = join(__dirname, "..", "scripts", "check.ts");
 
-  it("the CLI exits 1 on an unwaived finding and prints the table", () => {
+  it("the CLI exits 1 on an unwaived finding and prints the findings and a summary; --verbose adds every pass", () => {
     const run = spawnSync(tsx, [cli, join(fixtures, "failing")], { encoding: "utf8" });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/== certificate-without-csr: 1 FAIL/);
     expect(run.stdout).toMatch(/SEC023\s+aws_iot_certificate\.cert\s+FAIL/);
-    expect(run.stdout).toMatch(/1 unwaived finding\(s\)/);
+    expect(run.stdout).not.toMatch(/^\S+\s+\S+\s+pass$/m);
+    const passes = Number(/^2 stack\(s\): 1 unwaived finding\(s\), 0 waived, (\d+) pass\(es\) \(--verbose lists them\)\.$/m.exec(run.stdout)?.[1]);
+    expect(passes).toBeGreaterThan(0);
+
+    const verbose = spawnSync(tsx, [cli, join(fixtures, "failing"), "--verbose"], { encoding: "utf8" });
+    expect(verbose.status).toBe(1);
+    expect(verbose.stdout.match(/^\S+\s+\S+\s+pass$/gm)).toHaveLength(passes);
+    expect(verbose.stdout).toMatch(/^== clean: 0 FAIL, 0 waived, 0 info, \d+ pass$/m);
+    expect(verbose.stdout).toContain(`2 stack(s): 1 unwaived finding(s), 0 waived, ${passes} pass(es).`);
   });
 
   it("the CLI exits 0 on clean stacks and 2 when there is nothing to check", () => {

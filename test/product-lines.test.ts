@@ -1,7 +1,7 @@
 import { blockingFindings, checkStack, formatReport } from "../tools/offline-checks";
 import { synthAll, resourcesOf, TfJson } from "./helpers/synth-app";
 
-const { stacks } = synthAll();
+const { built, stacks } = synthAll();
 
 /** The attribute holding each AWS resource's name, where two equal names would collide at apply time. */
 const NAME_ATTRIBUTES: Record<string, string> = {
@@ -64,39 +64,49 @@ describe("two product lines from the same modules", () => {
     expect(seen.size).toBeGreaterThan(100);
   });
 
-  it("metric namespaces, state keys and default tags differ per product line and environment", () => {
-    const platform = Object.entries(stacks).filter(([n]) => n.endsWith("-platform"));
+  it("metric namespaces and default tags differ per product line and environment within an account and region; state keys everywhere", () => {
+    const platform = built.environments.map((e) => stacks[e.platform.node.id]);
+    expect(platform.length).toBe(Object.keys(stacks).filter((n) => n.endsWith("-platform")).length);
     // The history processor's (the pre-provisioning hook emits no metrics).
-    const namespaces = platform.map(([, s]) => resourcesOf(s, "aws_lambda_function").find(([, f]) => String(f.function_name).endsWith("-shadow-history"))![1].environment.variables.POWERTOOLS_METRICS_NAMESPACE);
-    expect(new Set(namespaces).size).toBe(platform.length);
-    const tags = platform.map(([, s]) => s.provider.aws[0].default_tags[0].tags);
-    expect(new Set(tags.map((t) => `${t["product-line"]}/${t.environment}`)).size).toBe(platform.length);
+    const namespaceOf = (s: TfJson) => resourcesOf(s, "aws_lambda_function").find(([, f]) => String(f.function_name).endsWith("-shadow-history"))![1].environment.variables.POWERTOOLS_METRICS_NAMESPACE;
+    const lineOf = (s: TfJson) => {
+      const tags = s.provider.aws[0].default_tags[0].tags;
+      return `${tags["product-line"]}/${tags.environment}`;
+    };
+    // CloudWatch namespaces are per account and region: alarms would count another environment's updates there.
+    const perAccount = new Map<string, TfJson[]>();
+    for (const s of platform) perAccount.set(accountOf(s), [...(perAccount.get(accountOf(s)) ?? []), s]);
+    for (const [account, group] of perAccount) {
+      expect({ account, namespaces: new Set(group.map(namespaceOf)).size, lines: new Set(group.map(lineOf)).size }).toEqual({ account, namespaces: group.length, lines: group.length });
+    }
+    // Across accounts too, another product line or environment class never shares a namespace.
+    const namespaceByLine = new Map(platform.map((s) => [lineOf(s), namespaceOf(s)]));
+    expect(new Set(namespaceByLine.values()).size).toBe(namespaceByLine.size);
+    expect(namespaceByLine.size).toBeGreaterThan(1);
     const keys = Object.values(stacks).map((s) => s.terraform.backend.s3?.key ?? s.terraform.backend.local.path);
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
 
 describe("isolation and retention in the synthesized stacks (issue 20)", () => {
-  const platforms = ["iot-dev-platform", "iot-staging-platform", "iot-prod-platform", "hvac-dev-platform", "hvac-prod-platform"];
-  const PREFIX: Record<string, string> = { iot: "Thermostat-", hvac: "Hvac" };
-  const OPERATOR: Record<string, string> = { "111111111111": "iot-platform-operator", "222222222222": "iot-platform-operator", "333333333333": "iot-platform-operator" };
+  const platforms = built.environments.map((e) => e.platform.node.id);
+  const configOf = (name: string) => built.environments.find((e) => e.platform.node.id === name)!.config;
 
   it.each(platforms)("%s: every topic rule keeps to the product line's thing-name prefix", (name) => {
     const rules = resourcesOf(stacks[name], "aws_iot_topic_rule");
     expect(rules.length).toBeGreaterThan(0);
-    for (const [, rule] of rules) expect(rule.sql).toContain(` WHERE startswith(topic(3), '${PREFIX[name.split("-")[0]]}')`);
+    for (const [, rule] of rules) expect(rule.sql).toContain(` WHERE startswith(topic(3), '${configOf(name).thingNamePrefix}')`);
   });
 
   it.each(platforms)("%s: failure queues take messages only from their sender role and give them only to the operator role", (name) => {
     const stack = stacks[name];
-    const account = accountOf(stack).split("/")[0];
     const policies = resourcesOf(stack, "aws_sqs_queue_policy").map(([, p]) => JSON.parse(p.policy));
     // One per processor dead-letter queue, plus the rule error queue when the error action is sqs.
     expect(policies.length).toBe(resourcesOf(stack, "aws_sqs_queue").length);
     for (const policy of policies) {
       const bySid = Object.fromEntries(policy.Statement.map((st: TfJson) => [st.Sid, st]));
       expect(bySid.OnlyTheSenderRoleSends.Condition.ArnNotEquals["aws:PrincipalArn"]).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
-      expect(bySid.OnlyTheOperatorRoleReads.Condition.ArnNotEquals["aws:PrincipalArn"]).toBe(`arn:aws:iam::${account}:role/${OPERATOR[account]}`);
+      expect(bySid.OnlyTheOperatorRoleReads.Condition.ArnNotEquals["aws:PrincipalArn"]).toBe(configOf(name).failureQueues.operatorRoleArn);
       expect(bySid.DenyInsecureTransport.Condition).toEqual({ Bool: { "aws:SecureTransport": false } });
     }
   });
@@ -108,7 +118,8 @@ describe("isolation and retention in the synthesized stacks (issue 20)", () => {
     expect(policy.arn).toBe(`\${aws_sns_topic.${topicKey}.arn}`);
     const [allow] = JSON.parse(policy.policy).Statement;
     const envPrefix = topic.name.replace(/-alarms$/, "");
-    expect(allow.Condition.ArnLike["aws:SourceArn"]).toMatch(new RegExp(`:cloudwatch:eu-west-1:${accountOf(stack).split("/")[0]}:alarm:${envPrefix}-\\*$`));
+    const { account } = configOf(name);
+    expect(allow.Condition.ArnLike["aws:SourceArn"]).toMatch(new RegExp(`:cloudwatch:${account.region}:${account.id}:alarm:${envPrefix}-\\*$`));
     for (const [, alarm] of resourcesOf(stack, "aws_cloudwatch_metric_alarm")) expect(alarm.alarm_name.startsWith(`${envPrefix}-`)).toBe(true);
   });
 

@@ -96,10 +96,22 @@ describe("random single-field corruptions of valid configs", () => {
  */
 describe("configs modules would reject are caught by the schema, naming the field", () => {
   type Cfg = { [key: string]: any };
-  const cases: [string, (c: Cfg) => void, string, RegExp][] = [
+  /** The field a problem must name: literal, or found in the mutated config (never by the position a device or group has in environments/dev.ts). */
+  type Field = string | ((c: Cfg) => string);
+  const indexWhere = (list: Cfg[], what: string, match: (item: Cfg) => boolean): number => {
+    const i = list.findIndex(match);
+    if (i < 0) throw new Error(`the test needs ${what} in environments/dev.ts`);
+    return i;
+  };
+  const cases: [string, (c: Cfg) => void, Field, RegExp][] = [
     ["a thing named like an Object.prototype member", (c) => (c.devices.things[0].name = "toString"), "devices.things[0].name", /reserved/],
-    ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), "devices.groups[2].name", /reserved/],
-    ["a thing outside the policy group", (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }), "devices.things[2].groups", /the device policy is attached to group "site-lab", which this thing is not in/],
+    ["a group named like an Object.prototype member", (c) => c.devices.groups.push({ name: "constructor" }), (c) => `devices.groups[${indexWhere(c.devices.groups, "a group", (g) => g.name === "constructor")}].name`, /reserved/],
+    [
+      "a thing outside the policy group",
+      (c) => Object.assign(c.devices, { policyAttachment: "thing-group", policyGroup: "site-lab" }),
+      (c) => `devices.things[${indexWhere(c.devices.things, 'a thing outside group "site-lab"', (t) => !(t.groups ?? []).includes("site-lab"))}].groups`,
+      /the device policy is attached to group "site-lab", which this thing is not in/,
+    ],
     ["PROVISIONED maxCapacity below the capacities", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 5, writeCapacity: 5, maxCapacity: 1 } }), "history.provisioned.maxCapacity", /at least readCapacity and writeCapacity/],
     ["PROVISIONED capacity above 40000", (c) => Object.assign(c.history, { billingMode: "PROVISIONED", provisioned: { readCapacity: 50000, writeCapacity: 5, maxCapacity: 60000 } }), "history.provisioned.readCapacity", /40000/],
     ["a 128-character thing type with fleet provisioning", (c) => Object.assign(c.devices, { thingType: { name: "T".repeat(128) }, fleetProvisioning: { enabled: true } }), "devices.thingType.name", /at most 127/],
@@ -112,9 +124,10 @@ describe("configs modules would reject are caught by the schema, naming the fiel
     ["policyGroup with policyAttachment certificate", (c) => (c.devices.policyGroup = "site-lab"), "devices.policyGroup", /only used with policyAttachment "thing-group"/],
   ];
 
-  it.each(cases)("%s", (_label, mutate, field, message) => {
+  it.each(cases)("%s", (_label, mutate, fieldOf, message) => {
     const config: Cfg = structuredClone(dev);
     mutate(config);
+    const field = typeof fieldOf === "string" ? fieldOf : fieldOf(config);
     let error: unknown;
     try {
       resolveEnvironment(config, "dev");

@@ -1,30 +1,34 @@
+import { environments } from "../environments";
 import { synthAll, resourcesOf } from "./helpers/synth-app";
 
+/**
+ * Expectations come from the environment files (environments/index.ts), never from a list of
+ * stack names, so adding an environment as the README says needs no change here.
+ */
 describe("per-environment stacks", () => {
   const { built, stacks } = synthAll();
+  const byLabel = built.environments.map((e) => [e.config.label, e] as const);
 
-  it("builds one data and one platform stack per environment, with predictable names", () => {
-    expect(built.environments.map((e) => [e.data.node.id, e.platform.node.id])).toEqual([
-      ["iot-dev-data", "iot-dev-platform"],
-      ["iot-staging-data", "iot-staging-platform"],
-      ["iot-prod-data", "iot-prod-platform"],
-      ["hvac-dev-data", "hvac-dev-platform"],
-      ["hvac-prod-data", "hvac-prod-platform"],
-    ]);
+  it("builds one data and one platform stack per environment file, named <namePrefix>-<environment>-<layer>", () => {
+    expect(built.environments.map((e) => e.config.label)).toEqual(Object.keys(environments));
+    for (const { config, data, platform } of built.environments) {
+      const base = `${config.namePrefix}-${config.environment}`;
+      expect({ label: config.label, stacks: [data.node.id, platform.node.id] }).toEqual({ label: config.label, stacks: [`${base}-data`, `${base}-platform`] });
+    }
   });
 
-  it.each(["dev", "staging", "prod"])("%s stacks keep encrypted, locked S3 state under distinct keys", (env) => {
+  it.each(byLabel)("%s stacks keep encrypted, locked S3 state under distinct keys", (_label, { config, data, platform }) => {
     const keys = new Set<string>();
-    for (const layer of ["data", "platform"]) {
-      const s3 = stacks[`iot-${env}-${layer}`].terraform.backend.s3;
+    for (const name of [data.node.id, platform.node.id]) {
+      const s3 = stacks[name].terraform.backend.s3;
       expect(s3).toEqual(
         expect.objectContaining({
-          bucket: expect.stringMatching(/^acme-iot-tfstate-\d{12}-eu-west-1$/),
-          key: `iot-shadow-platform/iot-${env}-${layer}.tfstate`,
+          bucket: config.state.bucket,
+          key: `${config.state.keyPrefix}/${name}.tfstate`,
           encrypt: true,
           use_lockfile: true,
-          region: "eu-west-1",
-          kms_key_id: expect.stringMatching(/^arn:aws:kms:eu-west-1:\d{12}:alias\/iot-terraform-state$/),
+          region: config.state.region,
+          ...(config.state.kmsKeyArn ? { kms_key_id: config.state.kmsKeyArn } : {}),
         }),
       );
       keys.add(s3.key);
@@ -42,21 +46,17 @@ describe("per-environment stacks", () => {
     expect(keys.length).toBe(Object.keys(stacks).length - built.bootstrap.length);
   });
 
-  it.each([
-    ["dev", "111111111111", undefined],
-    ["staging", "222222222222", "arn:aws:iam::222222222222:role/iot-platform-deployer"],
-    ["prod", "333333333333", "arn:aws:iam::333333333333:role/iot-platform-deployer"],
-  ])("%s provider is pinned to its account, region and default tags; its role comes from a variable", (env, account, role) => {
-    for (const layer of ["data", "platform"]) {
-      const [provider] = stacks[`iot-${env}-${layer}`].provider.aws;
-      expect(provider.allowed_account_ids).toEqual([account]);
-      expect(provider.region).toBe("eu-west-1");
+  it.each(byLabel)("%s provider is pinned to its account, region and default tags; its role comes from a variable", (_label, { config, data, platform }) => {
+    for (const name of [data.node.id, platform.node.id]) {
+      const [provider] = stacks[name].provider.aws;
+      expect(provider.allowed_account_ids).toEqual([config.account.id]);
+      expect(provider.region).toBe(config.account.region);
       expect(provider.default_tags[0].tags).toEqual(
-        expect.objectContaining({ project: "iot-shadow-platform", environment: env, "product-line": "thermostat", "managed-by": "cdktf" }),
+        expect.objectContaining({ project: "iot-shadow-platform", environment: config.environment, "product-line": config.productLine, "managed-by": "cdktf" }),
       );
       // CI sets TF_VAR_assume_role_arn ("" for plans, the deployer for applies); the default serves local runs.
-      expect(provider.assume_role).toEqual([{ role_arn: "${var.assume_role_arn}", session_name: `cdktf-iot-${env}-${layer}` }]);
-      expect(stacks[`iot-${env}-${layer}`].variable.assume_role_arn).toEqual(expect.objectContaining({ type: "string", default: role ?? "", ephemeral: true }));
+      expect(provider.assume_role).toEqual([{ role_arn: "${var.assume_role_arn}", session_name: `cdktf-${name}` }]);
+      expect(stacks[name].variable.assume_role_arn).toEqual(expect.objectContaining({ type: "string", default: config.account.assumeRoleArn ?? "", ephemeral: true }));
     }
   });
 
@@ -68,7 +68,9 @@ describe("per-environment stacks", () => {
 
   it("bootstraps one hardened state bucket per account", () => {
     const boot = Object.keys(stacks).filter((n) => n.startsWith("iot-state-"));
-    expect(boot.sort()).toEqual(["iot-state-111111111111-eu-west-1", "iot-state-222222222222-eu-west-1", "iot-state-333333333333-eu-west-1"]);
+    const buckets = new Map(built.environments.map(({ config: c }) => [c.state.bucket, `iot-state-${c.account.id}-${c.state.region}`]));
+    expect(boot.sort()).toEqual([...new Set(buckets.values())].sort());
+    expect(new Set(built.environments.map((e) => e.config.account.id)).size).toBe(boot.length);
     const s = stacks["iot-state-333333333333-eu-west-1"];
     expect(s.terraform.backend.local).toBeDefined();
     const [[, bucket]] = resourcesOf(s, "aws_s3_bucket");

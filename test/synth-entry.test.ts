@@ -86,7 +86,10 @@ describe("npm run synth on a bad environment config", () => {
     const run = await synthWith("shared-names", `{ ...checkedIn, "hvac-dev": { ...(checkedIn["hvac-dev"] as object), namePrefix: "iot" } }`);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe('Environments "thermostat/dev" and "hvac/dev" share namePrefix+environment "iot-dev"; give one product line another namePrefix\n');
+    expect(run.stderr).toBe(
+      'Environments "dev" and "hvac-dev" both have namePrefix "iot" and environment "dev", so their stacks and resources would share the names "iot-dev-...". ' +
+        'Give "hvac-dev" its own namePrefix in environments/hvac-dev.ts (2-10 lowercase letters or digits, e.g. "iothvacdev")\n',
+    );
   }, 60_000);
 
   it("prints only the message for a bad IOT_AWS_ENDPOINT (emulator mode), naming the variable", async () => {

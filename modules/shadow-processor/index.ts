@@ -22,11 +22,13 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { failureQueuePolicy } from "../../lib/iam";
 import { ServiceKey } from "../../lib/kms";
 import { HistoryTableRef, historyWriterStatements } from "../history-store";
+import { shippedBundleDir } from "./shipped-bundle";
 import { LogRetentionDays, validateProcessorProps } from "./validate";
 import { packageDirectory } from "./zip";
 
 export type { HistoryTableRef } from "../history-store";
 export type { LogRetentionDays } from "./validate";
+export { PLATFORM_PACKAGE_NAME, shippedBundleDir } from "./shipped-bundle";
 
 
 export type ProcessorLogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
@@ -179,7 +181,8 @@ export class ShadowProcessor extends Construct {
           POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULT_SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? "INFO",
-          // The bundle is minified; map stack traces back to the TypeScript sources.
+          // Maps stack traces for a bundle that ships its source map (ours keep theirs out of the zip:
+          // dist/functions/<name>.js.map maps a trace from the logs).
           NODE_OPTIONS: "--enable-source-maps",
           ...(props.ttlDays !== undefined ? { HISTORY_TTL_DAYS: String(props.ttlDays) } : {}),
         },
@@ -196,5 +199,30 @@ export class ShadowProcessor extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
       dependsOn: [this.rolePolicy],
     });
+  }
+}
+
+/** The bundle ShadowHistoryProcessor runs: functions/shadow-history, shipped as dist/functions/shadow-history. */
+const HISTORY_BUNDLE = "shadow-history";
+
+export interface ShadowHistoryProcessorProps extends Omit<ShadowProcessorProps, "bundleDir" | "historyTable"> {
+  /** Absolute path of a shadow-history bundle directory holding index.js. @default the bundle this package ships (`shippedBundleDir("shadow-history")`) */
+  readonly bundleDir?: string;
+  /** The history table to write to (`HistoryStore.ref`); plain strings so it can come from another stack. */
+  readonly historyTable: HistoryTableRef;
+}
+
+/**
+ * The history processor ready to use: a ShadowProcessor running the shadow-history bundle this
+ * package ships, so a product line deploys the tested function without building one. Same
+ * resources, addresses, defaults and outputs as `new ShadowProcessor(..., { bundleDir, historyTable, ... })`.
+ */
+export class ShadowHistoryProcessor extends ShadowProcessor {
+  constructor(scope: Construct, id: string, props: ShadowHistoryProcessorProps) {
+    // Without types (plain JavaScript) a missing table would deploy a function that fails on every event.
+    if (props.historyTable === undefined) {
+      throw new Error("ShadowHistoryProcessor historyTable: required, the shadow-history function writes into it; pass HistoryStore.ref (or use ShadowProcessor for a processor that writes no history)");
+    }
+    super(scope, id, { ...props, bundleDir: props.bundleDir ?? shippedBundleDir(HISTORY_BUNDLE) });
   }
 }

@@ -1,7 +1,7 @@
 /** Lock files on disk (`address-locks/<stack>.json`) and synthesized stacks from a cdktf.out directory. */
 import * as fs from "fs";
 import * as path from "path";
-import { LockCheck, LockFile, SynthesizedStack, checkLock, createLock, formatLockFailure, lockViolated } from "./lock";
+import { LOCK_UPDATE_COMMAND, LockCheck, LockFile, SynthesizedStack, checkLock, createLock, formatLockFailure, lockViolated } from "./lock";
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -15,7 +15,7 @@ export function readLock(locksDir: string, stackName: string): LockFile | undefi
   const file = lockPath(locksDir, stackName);
   if (!fs.existsSync(file)) return undefined;
   const malformed = (why: string) =>
-    new Error(`${file}: not a lock file for stack "${stackName}" (${why}); regenerate it with: npx tsx scripts/address-lock.ts update`);
+    new Error(`${file}: not a lock file for stack "${stackName}" (${why}); regenerate it with: ${LOCK_UPDATE_COMMAND}`);
   let lock: Partial<LockFile>;
   try {
     lock = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<LockFile>;
@@ -90,7 +90,7 @@ export function formatLockReport(report: LockReport, locksDir: string): string {
         `Lock files without a stack: ${report.orphaned.map((s) => path.join(locksDir, `${s}.json`)).join(", ")}.`,
         "A renamed stack gets a new state key, so Terraform would create every resource again next to the old ones.",
         "Rename the stack back, or migrate its state object to the new key before applying. If the stack was removed",
-        "on purpose (and destroyed), delete its lock deliberately: npx tsx scripts/address-lock.ts update --prune",
+        `on purpose (and destroyed), delete its lock deliberately: ${LOCK_UPDATE_COMMAND} --prune`,
       ].join("\n"),
     );
   }
@@ -100,7 +100,7 @@ export function formatLockReport(report: LockReport, locksDir: string): string {
     if (check.added.length > 0) notes.push(`  ${check.stack}: ${check.added.length} new stateful address(es) not locked yet`);
   }
   for (const s of report.unlocked) notes.push(`  ${s}: no lock file yet`);
-  if (notes.length > 0) parts.push(["Notes (not violations; run `npx tsx scripts/address-lock.ts update` to record):", ...notes].join("\n"));
+  if (notes.length > 0) parts.push([`Notes (not violations; run \`${LOCK_UPDATE_COMMAND}\` to record):`, ...notes].join("\n"));
   if (report.ok) parts.unshift(`Address locks satisfied for ${report.checks.length} stack(s).`);
   return parts.join("\n\n");
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { resolveEnvironment } from "../../lib/config-schema";
 import { Naming, NamingProps } from "../../lib/naming";
 import { CLASSIC_SHADOW } from "../../modules/history-store/schema";
+import { UsageError, wantsHelp } from "../cli";
 import { formatHistoryTable } from "./format";
 import { HistoryReader, HistoryRecord } from "./reader";
 
@@ -24,7 +25,8 @@ export const HISTORY_USAGE = `Usage: npm run history -- --env <env> --thing <thi
   --table NAME       table name instead of the environment's (then --env is optional)
   --endpoint URL     DynamoDB endpoint, e.g. the demo's http://127.0.0.1:PORT
   --region REGION    default: AWS_REGION, else the environment's region
-  --json             print JSON instead of a table`;
+  --json             print JSON instead of a table
+  --help             this text (also printed when no option is given)`;
 
 export interface HistoryCliIo {
   stdout(text: string): void;
@@ -41,9 +43,6 @@ export interface HistoryCliDeps {
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
-
-/** A usage mistake: printed with the usage text, exit code 2. */
-class UsageError extends Error {}
 
 export interface HistoryQuery {
   readonly tableName: string;
@@ -140,10 +139,14 @@ export async function readHistory(query: HistoryQuery, client: DynamoDBClient): 
   return query.since && query.until ? reader.between(query.thingName, query.since, query.until, query.shadow) : reader.versions(query.thingName, query.shadow);
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 read failed, 2 usage). */
+/** Runs the CLI; returns the exit code (0 ok or usage asked for, 1 read failed, 2 usage mistake). */
 export async function runHistoryCli(argv: readonly string[], deps: HistoryCliDeps): Promise<number> {
   const io = deps.io ?? { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
   const env = deps.env ?? process.env;
+  if (argv.length === 0 || wantsHelp(argv)) {
+    io.stdout(`${HISTORY_USAGE}\n`);
+    return 0;
+  }
   let query: HistoryQuery;
   try {
     query = parseHistoryArgs(argv, { ...deps, env });

@@ -5,8 +5,12 @@ import type { ReportRow } from "./types";
 const STATUS_ORDER = ["FAIL", "info", "waived", "pass"];
 
 export interface ReportOptions {
-  /** Leave out pass rows. @default false */
-  readonly failuresOnly?: boolean;
+  /**
+   * Every row, passes included, and a table for every stack. Otherwise (the default) only the rows
+   * that are not passes, and the stacks without any in one line: a clean run of every stack is
+   * thousands of pass rows nobody reads. @default false
+   */
+  readonly verbose?: boolean;
 }
 
 function detail(row: ReportRow): string {
@@ -15,17 +19,24 @@ function detail(row: ReportRow): string {
   return row.message;
 }
 
-/** Findings (and optionally pass rows) as a table per stack, stacks and rows in a stable order. */
+/** Findings (and, verbose, pass rows) as a table per stack, stacks and rows in a stable order. */
 export function formatReport(rows: readonly ReportRow[], opts: ReportOptions = {}): string {
   const byStack = new Map<string, ReportRow[]>();
   for (const r of rows) byStack.set(r.stack, [...(byStack.get(r.stack) ?? []), r]);
   const out: string[] = [];
+  const clean: string[] = [];
+  let cleanPasses = 0;
   for (const stack of [...byStack.keys()].sort()) {
     const all = byStack.get(stack) ?? [];
     const count = (s: string) => all.filter((r) => r.status === s).length;
+    if (!opts.verbose && all.every((r) => r.status === "pass")) {
+      clean.push(stack);
+      cleanPasses += all.length;
+      continue;
+    }
     out.push(`== ${stack}: ${count("FAIL")} FAIL, ${count("waived")} waived, ${count("info")} info, ${count("pass")} pass`);
     const shown = all
-      .filter((r) => !opts.failuresOnly || r.status !== "pass")
+      .filter((r) => opts.verbose || r.status !== "pass")
       .sort(
         (a, b) =>
           STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
@@ -43,5 +54,6 @@ export function formatReport(rows: readonly ReportRow[], opts: ReportOptions = {
     const line = (c: string[]) => [...widths.map((w, i) => c[i].padEnd(w)), c[3]].join("  ").trimEnd();
     out.push(line(header), line(widths.map((w) => "-".repeat(w)).concat("------")), ...cells.map(line), "");
   }
+  if (clean.length > 0) out.push(`== no findings in ${clean.length} stack(s) (${cleanPasses} pass): ${clean.join(", ")}`, "");
   return out.join("\n");
 }

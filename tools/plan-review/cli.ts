@@ -1,12 +1,17 @@
-/** Shared CLI plumbing for the plan-review scripts: usage errors exit 2, failures exit 1. */
+/** Shared CLI plumbing for the plan-review scripts: --help exits 0, usage errors exit 2, failures exit 1. */
 import * as fs from "node:fs";
 import { ParseArgsConfig, parseArgs } from "node:util";
+import { UsageError, wantsHelp } from "../cli";
 import { DecodeOptions, TextEncodingError, decodeText } from "./text-encoding";
 
-export class UsageError extends Error {}
+export { UsageError } from "../cli";
 
 /** Runs `main`, printing its Markdown to stdout and any error to stderr. */
 export function runCli(usage: string, main: () => string): void {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   try {
     process.stdout.write(main());
   } catch (e) {
