@@ -5,11 +5,13 @@
  * It changes provider and backend settings only: every AWS provider gets an `endpoints` entry per
  * service the stacks use, dummy credentials, the skip flags an emulator needs, path-style S3 and a
  * low `max_retries` (moto answers an unimplemented action with HTTP 500, which the SDK retries);
- * every S3 backend gets the same endpoint, keys and flags. It never adds, removes or alters a
- * resource, data source or output (test/emulator-mode.test.ts compares them with a normal synth).
+ * every S3 backend gets the same endpoint, keys and flags, and so does every S3 `terraform_remote_state`
+ * (the reading side of a backend: a consumer stack reads its producer's state through it). It never
+ * adds, removes or alters a resource, output or any other data source (test/emulator-mode.test.ts
+ * compares them with a normal synth).
  * `allowed_account_ids` stays: start the local AWS with the stack's account id.
  */
-import { App, S3Backend, TerraformStack } from "cdktf";
+import { App, DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider, AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
 import { ConfigError } from "../lib/config-schema";
 
@@ -30,6 +32,7 @@ export const EMULATOR_MAX_RETRIES = 1;
 export const SERVICE_BY_TYPE_PREFIX: readonly (readonly [string, keyof AwsProviderEndpoints | null])[] = [
   ["aws_cloudwatch_log_", "logs"],
   ["aws_cloudwatch_", "cloudwatch"],
+  ["aws_apigatewayv2_", "apigatewayv2"],
   ["aws_appautoscaling_", "appautoscaling"],
   ["aws_dynamodb_", "dynamodb"],
   ["aws_iam_policy_document", null],
@@ -128,11 +131,28 @@ export function applyEmulatorMode(app: App, endpoint: string): void {
     if (construct instanceof AwsProvider) configureProvider(construct, url);
     if (!(construct instanceof TerraformStack)) continue;
     const stack = construct;
-    if (stack.node.children.some((c) => c instanceof S3Backend)) {
+    for (const backend of stack.node.children.filter((c): c is S3Backend => c instanceof S3Backend)) {
       for (const [key, value] of Object.entries(emulatorBackendSettings(url))) stack.addOverride(`terraform.backend.s3.${key}`, value);
+      pointRemoteStateReadersAt(backend, url);
     }
     for (const type of terraformTypes(stack)) serviceOfType(type);
   }
+}
+
+/**
+ * cdktf creates a consumer's `terraform_remote_state` during synth, from the producer's backend
+ * (`getRemoteStateDataSource`), after this mode has run; so the backend's factory is wrapped to
+ * give each data source it creates the same emulator settings as the backend itself.
+ */
+function pointRemoteStateReadersAt(backend: S3Backend, url: string): void {
+  const create = backend.getRemoteStateDataSource.bind(backend);
+  backend.getRemoteStateDataSource = (scope, name, fromStack) => {
+    const remoteState = create(scope, name, fromStack);
+    if (remoteState instanceof DataTerraformRemoteStateS3) {
+      for (const [key, value] of Object.entries(emulatorBackendSettings(url))) remoteState.addOverride(`config.${key}`, value);
+    }
+    return remoteState;
+  };
 }
 
 /** Resource and data source types declared directly in a stack (constructs with a terraformResourceType). */

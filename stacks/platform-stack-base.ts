@@ -31,10 +31,22 @@ export function stateObjectKey(stackName: string, state: Pick<StateBackendProps,
   return `${state.keyPrefix}/${stackName}.tfstate`;
 }
 
+/**
+ * Where a stack keeps local state (`IOT_STATE=local`): `../<stack>/terraform.<stack>.tfstate`, relative
+ * to the directory the engine runs in, which cdktf makes `<outdir>/stacks/<stack>`. So the path names
+ * the stack's own directory from there, and the same path in a consumer's `terraform_remote_state`
+ * (cdktf copies the producer's backend config) reaches the producer's state from the consumer's
+ * directory. A bare `terraform.<stack>.tfstate` would look in the consumer's directory and find
+ * nothing. Relative, so synthesized JSON does not depend on where the checkout is.
+ */
+export function localStatePath(stackName: string): string {
+  return `../${stackName}/terraform.${stackName}.tfstate`;
+}
+
 /** S3 backend with encryption and S3-native locking (Terraform >= 1.11), key unique per stack. */
 export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateBackendProps, mode: StateMode): void {
   if (mode === "local") {
-    new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+    new LocalBackend(stack, { path: localStatePath(stackName) });
     return;
   }
   new S3Backend(stack, {

@@ -12,6 +12,7 @@ import {
   EMULATOR_MAX_RETRIES,
   EMULATOR_SERVICES,
   applyEmulatorMode,
+  emulatorBackendSettings,
   emulatorEndpointFromEnv,
   parseEmulatorEndpoint,
   serviceOfType,
@@ -24,6 +25,19 @@ const HCL_SERVICES = EMULATOR_SERVICES.map((s) => s.toLowerCase()).sort();
 
 const BLOCKS = ["resource", "data", "output", "variable", "locals", "moved", "import", "check"] as const;
 
+/** A block with the emulator's settings taken out of every S3 remote state's config (checked on their own below). */
+function withoutRemoteStateBackendSettings(block: TfJson | undefined): TfJson | undefined {
+  if (!block?.terraform_remote_state) return block;
+  const keys = Object.keys(emulatorBackendSettings(ENDPOINT));
+  const remote = Object.fromEntries(
+    Object.entries(block.terraform_remote_state as Record<string, TfJson>).map(([id, r]) => [
+      id,
+      r.backend === "s3" ? { ...r, config: Object.fromEntries(Object.entries(r.config as TfJson).filter(([k]) => !keys.includes(k))) } : r,
+    ]),
+  );
+  return { ...block, terraform_remote_state: remote };
+}
+
 describe.each(["s3", "local"] as const)("emulator synth mode, %s state", (stateMode) => {
   const normal = synthAll({ stateMode }).stacks;
   const emulated = synthAll({ stateMode, awsEndpoint: ENDPOINT }).stacks;
@@ -35,7 +49,7 @@ describe.each(["s3", "local"] as const)("emulator synth mode, %s state", (stateM
   });
 
   it.each(names)("%s: resources, data sources and outputs are identical to a normal synth", (name) => {
-    for (const block of BLOCKS) expect([block, emulated[name][block]]).toEqual([block, normal[name][block]]);
+    for (const block of BLOCKS) expect([block, withoutRemoteStateBackendSettings(emulated[name][block])]).toEqual([block, normal[name][block]]);
     // Nothing else at the top level appears or disappears.
     expect(Object.keys(emulated[name]).sort()).toEqual(Object.keys(normal[name]).sort());
   });
@@ -87,6 +101,22 @@ describe.each(["s3", "local"] as const)("emulator synth mode, %s state", (stateM
     // OpenTofu's S3 backend has neither; either breaks `tofu init`.
     expect(after.s3).not.toHaveProperty("use_legacy_workflow");
     expect(endpoints).not.toHaveProperty("sso");
+  });
+
+  it.each(names)("%s: an S3 terraform_remote_state reads through the endpoint with the backend's settings; its address and key are unchanged", (name) => {
+    const before = (normal[name].data?.terraform_remote_state ?? {}) as Record<string, TfJson>;
+    const after = (emulated[name].data?.terraform_remote_state ?? {}) as Record<string, TfJson>;
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    for (const [id, remote] of Object.entries(after)) {
+      if (before[id].backend !== "s3") {
+        expect(remote).toEqual(before[id]);
+        continue;
+      }
+      const { config, ...rest } = remote;
+      const { config: configBefore, ...restBefore } = before[id];
+      expect(rest).toEqual(restBefore);
+      expect(config).toEqual({ ...configBefore, ...emulatorBackendSettings(ENDPOINT) });
+    }
   });
 
   it("has an endpoint for the service of every resource and data source type the stacks use", () => {

@@ -4,7 +4,8 @@
  * read back what was written. Needs `npm run tools:terraform` (the virtualenv with moto).
  * Traffic goes to the launcher on 127.0.0.1 only; every server started here is stopped here.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
@@ -368,5 +369,61 @@ describe("moto's own APIs keep working next to the extension", () => {
     expect(await errorOf(iot.send(new DescribeThingGroupCommand({ thingGroupName: "reset-probe" })))).toBe("ResourceNotFoundException");
     expect((await iot.send(new ListProvisioningTemplatesCommand({}))).templates).toEqual([]);
     expect(await errorOf(iot.send(new GetV2LoggingOptionsCommand({})))).toBe("NotConfiguredException");
+  });
+});
+
+describe("S3 and CloudWatch mends (tools/local-aws/test_extensions.py)", () => {
+  it("pass their Python tests against a real moto server, through boto3 and raw RPC v2 CBOR", () => {
+    // The CBOR side needs a CBOR client as the provider's; the Python test has one (cbor2) and boto3.
+    const result = spawnSync(localAwsPython(), ["-m", "unittest", "-v", join(__dirname, "..", "..", "tools", "local-aws", "test_extensions.py")], { encoding: "utf8", timeout: 120_000 });
+    const summary = result.stderr.split("\n").filter((l) => / \.\.\. |^Ran |^OK|^FAILED/.test(l)).join("\n");
+    expect([result.status, summary]).toEqual([0, expect.stringMatching(/Ran 4 tests[\s\S]*OK/)]);
+  });
+});
+
+describe("drift mends: thing principal type and Lambda dead-letter config", () => {
+  it("records AttachThingPrincipal's thingPrincipalType and reports it in ListThingPrincipalsV2", async () => {
+    const { CreateThingCommand, CreateKeysAndCertificateCommand, AttachThingPrincipalCommand, DetachThingPrincipalCommand, ListThingPrincipalsV2Command } = await import("@aws-sdk/client-iot");
+    await iot.send(new CreateThingCommand({ thingName: "principal-type-probe" }));
+    const exclusive = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    const shared = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: "principal-type-probe", principal: exclusive.certificateArn, thingPrincipalType: "EXCLUSIVE_THING" }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: "principal-type-probe", principal: shared.certificateArn }));
+    const listed = await iot.send(new ListThingPrincipalsV2Command({ thingName: "principal-type-probe" }));
+    const byArn = Object.fromEntries((listed.thingPrincipalObjects ?? []).map((o) => [o.principal, o.thingPrincipalType]));
+    expect(byArn).toEqual({ [exclusive.certificateArn!]: "EXCLUSIVE_THING", [shared.certificateArn!]: "NON_EXCLUSIVE_THING" });
+    const onlyExclusive = await iot.send(new ListThingPrincipalsV2Command({ thingName: "principal-type-probe", thingPrincipalType: "EXCLUSIVE_THING" }));
+    expect(onlyExclusive.thingPrincipalObjects?.map((o) => o.principal)).toEqual([exclusive.certificateArn]);
+    await iot.send(new DetachThingPrincipalCommand({ thingName: "principal-type-probe", principal: exclusive.certificateArn }));
+    expect((await iot.send(new ListThingPrincipalsV2Command({ thingName: "principal-type-probe" }))).thingPrincipalObjects?.map((o) => o.principal)).toEqual([shared.certificateArn]);
+  });
+
+  it("returns the DeadLetterConfig a function was created and updated with", async () => {
+    const { LambdaClient, CreateFunctionCommand, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } = await import("@aws-sdk/client-lambda");
+    const { createZip } = await import("../../modules/shadow-processor/zip");
+    const { IAMClient, CreateRoleCommand } = await import("@aws-sdk/client-iam");
+    const iam = new IAMClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: "dlq-probe", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+    iam.destroy();
+    const lambda = new LambdaClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    try {
+      const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:probe-dlq`;
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: "dlq-probe",
+          Runtime: "nodejs22.x",
+          Role: role,
+          Handler: "index.handler",
+          Code: { ZipFile: createZip([{ name: "index.js", data: Buffer.from("exports.handler = async () => 1;") }]) },
+          DeadLetterConfig: { TargetArn: dlq },
+        }),
+      );
+      expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "dlq-probe" }))).DeadLetterConfig).toEqual({ TargetArn: dlq });
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "dlq-probe", DeadLetterConfig: { TargetArn: `${dlq}-2` } }));
+      expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "dlq-probe" }))).DeadLetterConfig).toEqual({ TargetArn: `${dlq}-2` });
+    } finally {
+      lambda.destroy();
+    }
   });
 });

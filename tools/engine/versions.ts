@@ -93,5 +93,5 @@ export const PROVIDER_SOURCES: readonly ProviderSource[] = [
 
 export const PROVIDER_MODULE_PATH = PROVIDER_MODULE;
 
-/** Pinned PyPI packages for the scanners' virtualenv. */
-export const PYTHON_PACKAGES = ["checkov==3.3.30", "moto[server]==5.2.5"] as const;
+/** Pinned PyPI packages for the scanners' virtualenv: checkov, moto, and cbor2 for the local AWS's CloudWatch bridge (tools/local-aws/cloudwatch_cbor.py). */
+export const PYTHON_PACKAGES = ["checkov==3.3.30", "moto[server]==5.2.5", "cbor2==5.7.1"] as const;

@@ -15,6 +15,8 @@ What is added and why (README.md next to this file):
   SetV2LoggingOptions, GetV2LoggingOptions          aws_iot_logging_options
   UpdateEventConfigurations, DescribeEventConfigurations  aws_iot_event_configurations
   UpdateThingType                                   thing type updates
+AttachThingPrincipal's thingPrincipalType is recorded and ListThingPrincipalsV2 reports it (moto drops
+it, so an EXCLUSIVE_THING attachment would be planned for replacement on every re-plan).
 Tags given at creation (thing types, thing groups, policies, topic rules, provisioning templates)
 are recorded too, so what was created with tags is listed with them.
 """
@@ -90,6 +92,8 @@ class _Store:
         self.events: dict[str, dict[str, bool]] = {t: {"Enabled": False} for t in _event_types()}
         self.events_created = utcnow()
         self.events_modified = self.events_created
+        # (thing name, principal ARN) -> EXCLUSIVE_THING | NON_EXCLUSIVE_THING, as AttachThingPrincipal was given.
+        self.principal_types: dict[tuple[str, str], str] = {}
 
 
 def _store(self: IoTResponse) -> _Store:
@@ -197,6 +201,49 @@ def _record_creation_tags(method_name: str, kind: str, name_param: str):
     wrapped.__doc__ = f"moto's {method_name}, recording the tags it was given"
     wrapped._local_aws_original = original  # type: ignore[attr-defined]
     return wrapped
+
+
+# --- thing principal type -------------------------------------------------------------------
+
+DEFAULT_PRINCIPAL_TYPE = "NON_EXCLUSIVE_THING"
+
+
+def _attach_with_type(original: Any) -> Any:
+    def attach_thing_principal(self: IoTResponse) -> Any:
+        result = original(self)
+        key = (self._get_param("thingName"), self.headers.get("x-amzn-principal"))
+        _store(self).principal_types[key] = self._get_param("thingPrincipalType") or DEFAULT_PRINCIPAL_TYPE
+        return result
+
+    return attach_thing_principal
+
+
+def _detach_with_type(original: Any) -> Any:
+    def detach_thing_principal(self: IoTResponse) -> Any:
+        result = original(self)
+        _store(self).principal_types.pop((self._get_param("thingName"), self.headers.get("x-amzn-principal")), None)
+        return result
+
+    return detach_thing_principal
+
+
+def _list_v2_with_type(original: Any) -> Any:
+    def list_thing_principals_v2(self: IoTResponse) -> Any:
+        result = original(self)
+        thing = self._get_param("thingName")
+        wanted = self._get_param("thingPrincipalType")
+        types = _store(self).principal_types
+        objects = [{**o, "thingPrincipalType": types.get((thing, o["principal"]), DEFAULT_PRINCIPAL_TYPE)} for o in result.result["thingPrincipalObjects"]]
+        return ActionResult({"thingPrincipalObjects": [o for o in objects if not wanted or o["thingPrincipalType"] == wanted]})
+
+    return list_thing_principals_v2
+
+
+PRINCIPAL_TYPE_WRAPS = {
+    "attach_thing_principal": _attach_with_type,
+    "detach_thing_principal": _detach_with_type,
+    "list_thing_principals_v2": _list_v2_with_type,
+}
 
 
 # --- provisioning templates -------------------------------------------------------------------
@@ -415,5 +462,9 @@ def install() -> list[str]:
         setattr(IoTResponse, name, method)
     for name, (kind, param) in TAGGED_CREATES.items():
         setattr(IoTResponse, name, _record_creation_tags(name, kind, param))
+    for name, wrap in PRINCIPAL_TYPE_WRAPS.items():
+        if not callable(getattr(IoTResponse, name, None)):
+            raise RuntimeError(f"moto's IoTResponse has no {name}: check this extension against the installed moto")
+        setattr(IoTResponse, name, wrap(getattr(IoTResponse, name)))
     IoTResponse._local_aws_installed = True  # type: ignore[attr-defined]
     return list(ADDED_ACTIONS)

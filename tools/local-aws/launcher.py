@@ -48,11 +48,18 @@ def main(argv: list[str]) -> int:
         # moto reads it at every request (BaseResponse.get_current_account, priority 1).
         os.environ["MOTO_ACCOUNT_ID"] = args.account_id
 
+    # AWS managed policies (AdministratorAccess, ReadOnlyAccess, AWSIoTThingsRegistration, ...) exist
+    # in every AWS account; moto loads them only when asked, and our roles attach them.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import iot_extension  # noqa: E402  (after sys.path)
+    import s3_extension  # noqa: E402
+    import cloudwatch_cbor  # noqa: E402
+    import lambda_extension  # noqa: E402
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     added = iot_extension.install()
+    mended = s3_extension.install() + cloudwatch_cbor.install() + lambda_extension.install()
     server = ThreadedMotoServer(ip_address=HOST, port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -79,6 +86,7 @@ def main(argv: list[str]) -> int:
         "pid": os.getpid(),
         "accountId": os.environ.get("MOTO_ACCOUNT_ID", "123456789012"),
         "iotExtension": added,
+        "s3Extension": mended,
     }
     sys.stdout.write(json.dumps(ready) + "\n")
     sys.stdout.flush()
