@@ -15,6 +15,7 @@ import { testCsrFile } from "../tools/test-csr";
 import { EngineContext, deployStack, initStack, planStack, tofu } from "../tools/e2e/engine";
 import { preflight } from "../tools/e2e/run";
 import { synthesizeForLocalAws } from "../tools/e2e/stacks";
+import { table } from "./format";
 import { ROOT } from "./proc";
 
 export interface E2eScaleRow {
@@ -68,6 +69,25 @@ export async function benchE2eScale(deviceCounts: readonly number[], log: (l: st
     }
   }
   return rows;
+}
+
+export type E2eScaleBench = readonly E2eScaleRow[] | { readonly skipped: string };
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+export function e2eScaleSection(r: E2eScaleBench | undefined): string {
+  const title = "## Apply and re-plan against the local AWS (bench/e2e-scale.ts)";
+  if (!r) return `${title}\n\nNot measured in this run.`;
+  if ("skipped" in r) return `${title}\n\nSkipped: ${r.skipped}.`;
+  const [base] = r;
+  return [
+    title,
+    "The dev environment alone with N devices, each size against a fresh moto on 127.0.0.1: the data and platform stacks applied with local state through `cdktf deploy` and OpenTofu, then the platform stack planned again (a refresh of every resource). Measured once per size; ratios are to the smallest fleet of the same run.",
+    table(
+      ["devices", "platform resources", "apply", "apply ratio", "re-plan", "re-plan ratio", "re-plan per resource"],
+      r.map((row) => [String(row.devices), String(row.resources), `${row.applySeconds.toFixed(1)} s`, ratio(row.applySeconds, base.applySeconds), `${row.replanSeconds.toFixed(1)} s`, ratio(row.replanSeconds, base.replanSeconds), `${((row.replanSeconds * 1000) / row.resources).toFixed(1)} ms`]),
+    ),
+  ].join("\n\n");
 }
 
 if (require.main === module) {

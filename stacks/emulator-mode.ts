@@ -21,8 +21,12 @@ export const EMULATOR_ENDPOINT_VARIABLE = "IOT_AWS_ENDPOINT";
 /** Dummy credentials: an emulator accepts any, and no real key can end up in the JSON. */
 export const EMULATOR_CREDENTIALS = { accessKey: "local-aws-dummy-access-key", secretKey: "local-aws-dummy-secret-key" } as const;
 
-/** One retry: enough for a transient error, and an unimplemented action (HTTP 500) fails in seconds. */
-export const EMULATOR_MAX_RETRIES = 1;
+/**
+ * Three retries: the local server drops a kept-alive connection now and then under load ("use of
+ * closed network connection"), which a retry absorbs; an unimplemented action (HTTP 500) still fails
+ * within seconds instead of after the provider's default 25 retries.
+ */
+export const EMULATOR_MAX_RETRIES = 3;
 
 /**
  * The provider's `endpoints` attribute per AWS service the stacks use, by resource/data type prefix

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { environments } from "../environments";
 import { environmentsWithChange, expectedChanges, planMismatches } from "../tools/e2e/change";
 import { ConvergenceException, unexplainedChanges } from "../tools/e2e/converge";
-import { PlannedChange, planChanges } from "../tools/e2e/engine";
+import { PlannedChange, TRANSIENT_LOCAL_ERROR, planChanges } from "../tools/e2e/engine";
 import { leftovers, recordedResources } from "../tools/e2e/inventory";
 import { expectedCounts, parseCountsTable, scrubPlan } from "../tools/e2e/plans";
 import { outputTail, runCommand } from "../tools/e2e/process";
@@ -158,6 +158,12 @@ describe("the run's plumbing", () => {
     const r = await runCommand("bash", ["-c", "sleep 30 & wait"], { cwd: process.cwd(), env: process.env, timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
     expect(r.ms).toBeLessThan(15_000);
+  });
+
+  it("applies once more only after a dropped connection to the local AWS, not after a real error", () => {
+    expect(TRANSIENT_LOCAL_ERROR.test("decomposing response: read tcp 127.0.0.1:56612->127.0.0.1:34509: use of closed network connection")).toBe(true);
+    expect(TRANSIENT_LOCAL_ERROR.test("NoSuchEntity: Policy arn:aws:iam::aws:policy/AdministratorAccess does not exist or is not attachable.")).toBe(false);
+    expect(TRANSIENT_LOCAL_ERROR.test("Error: creating CloudWatch Metric Alarm ... (HTTP status: 404 NOT FOUND)")).toBe(false);
   });
 
   it("keeps the last lines of output without colour codes", () => {

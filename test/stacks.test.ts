@@ -62,7 +62,7 @@ describe("per-environment stacks", () => {
 
   it("IOT_STATE=local switch gives every environment stack a local backend instead", () => {
     const local = synthAll({ stateMode: "local" }).stacks;
-    expect(local["iot-dev-data"].terraform.backend).toEqual({ local: { path: "terraform.iot-dev-data.tfstate" } });
+    expect(local["iot-dev-data"].terraform.backend).toEqual({ local: { path: "../iot-dev-data/terraform.iot-dev-data.tfstate" } });
     expect(local["iot-prod-platform"].terraform.backend.s3).toBeUndefined();
   });
 

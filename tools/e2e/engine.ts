@@ -7,7 +7,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Manifest, engineEnv } from "../engine/manifest";
 import { ToolPaths } from "../engine/paths";
-import { RunResult, expectSuccess, runCommand } from "./process";
+import { RunResult, expectSuccess, runCommand, stripAnsi } from "./process";
 import type { E2eStack, TfJson } from "./stacks";
 
 export interface EngineContext {
@@ -50,8 +50,16 @@ function cdktf(ctx: EngineContext, stack: E2eStack, command: "deploy" | "destroy
   return runCommand(bin, args, { cwd: ctx.repoRoot, env: stackEnv(ctx, stack), timeoutMs: ctx.timeoutMs });
 }
 
-export async function deployStack(ctx: EngineContext, stack: E2eStack): Promise<RunResult> {
-  return expectSuccess(await cdktf(ctx, stack, "deploy"), stack.name, "cdktf deploy");
+/** A dropped connection to the local server, not a failure of the stack: an apply is idempotent, so it runs once more. */
+export const TRANSIENT_LOCAL_ERROR = /use of closed network connection|connection reset by peer/;
+
+export async function deployStack(ctx: EngineContext, stack: E2eStack, log: (line: string) => void = () => undefined): Promise<RunResult> {
+  let result = await cdktf(ctx, stack, "deploy");
+  if (result.code !== 0 && !result.timedOut && TRANSIENT_LOCAL_ERROR.test(stripAnsi(`${result.stdout}\n${result.stderr}`))) {
+    log(`apply    ${stack.name}: a connection to the local AWS dropped; applying once more`);
+    result = await cdktf(ctx, stack, "deploy");
+  }
+  return expectSuccess(result, stack.name, "cdktf deploy");
 }
 
 export async function destroyStack(ctx: EngineContext, stack: E2eStack): Promise<RunResult> {

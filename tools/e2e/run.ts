@@ -113,9 +113,12 @@ export async function runE2e(options: E2eOptions): Promise<E2eResult> {
     await initStack(ctx, stacks[0]);
     for (const phase of DEPLOY_PHASES) {
       await inParallel(stacks.filter((s) => s.kind === phase), parallel, async (stack) => {
-        if (steps.has("plans") && stack.name === dev.platform.name) realPlans.push({ kind: "create", stack, plan: await planStack(ctx, stack, { name: "create" }) });
+        if (steps.has("plans") && stack.name === dev.platform.name) {
+          await initStack(ctx, stack);
+          realPlans.push({ kind: "create", stack, plan: await planStack(ctx, stack, { name: "create" }) });
+        }
         const started = Date.now();
-        await deployStack(ctx, stack);
+        await deployStack(ctx, stack, log);
         const o = outcome(stack);
         o.applied = true;
         o.applyMs = Date.now() - started;
@@ -161,7 +164,7 @@ export async function runE2e(options: E2eOptions): Promise<E2eResult> {
       if (mismatches.length) fail(`${platform.name}: change: ${mismatches.join("; ")}`);
       else log(`change   ${platform.name}: plan is exactly ${creates.length} creates for ${device.name} and the processor's memory update`);
       realPlans.push({ kind: "update", stack: platform, plan });
-      await deployStack(ctx, platform);
+      await deployStack(ctx, platform, log);
       await converge(platform, "re-plan");
     }
 

@@ -26,8 +26,8 @@ export interface E2eStack extends StackListEntry {
 
 export type TfJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Deploy phases, in order: the state bucket first (it holds every other state), then the roots of trust, baselines, environments. */
-export const DEPLOY_PHASES: readonly StackKind[] = ["state-bootstrap", "ci-access", "baseline", "data", "platform"];
+/** Deploy phases, in order: the state bucket first (it holds every other state), then the roots of trust, baselines, environments (device shards read the platform's names). */
+export const DEPLOY_PHASES: readonly StackKind[] = ["state-bootstrap", "ci-access", "baseline", "data", "platform", "devices"];
 
 export interface SynthesizeOptions {
   readonly outDir: string;

@@ -56,10 +56,11 @@ def main(argv: list[str]) -> int:
     import s3_extension  # noqa: E402
     import cloudwatch_cbor  # noqa: E402
     import lambda_extension  # noqa: E402
+    import sqs_extension  # noqa: E402
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     added = iot_extension.install()
-    mended = s3_extension.install() + cloudwatch_cbor.install() + lambda_extension.install()
+    mended = s3_extension.install() + cloudwatch_cbor.install() + lambda_extension.install() + sqs_extension.install()
     server = ThreadedMotoServer(ip_address=HOST, port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -22,6 +22,7 @@ import boto3  # noqa: E402
 import cbor2  # noqa: E402
 import cloudwatch_cbor  # noqa: E402
 import s3_extension  # noqa: E402
+import sqs_extension  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 
 REGION = "eu-west-1"
@@ -36,6 +37,7 @@ class ExtensionsTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         s3_extension.install()
         cloudwatch_cbor.install()
+        sqs_extension.install()
         cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         cls.server.start()
         host, port = cls.server.get_host_and_port()
@@ -96,6 +98,15 @@ class ExtensionsTest(unittest.TestCase):
         s3.put_bucket_policy(Bucket="policy-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [conditional, plain]}))
         with self.assertRaises(Exception):
             s3.get_object(Bucket="policy-bucket", Key="state")
+
+    def test_redrive_allow_policy_is_returned(self) -> None:
+        sqs = self.client("sqs")
+        policy = '{"redrivePermission":"byQueue","sourceQueueArns":["arn:aws:sqs:eu-west-1:123456789012:src"]}'
+        url = sqs.create_queue(QueueName="dlq-allow", Attributes={"RedriveAllowPolicy": policy})["QueueUrl"]
+        self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]["RedriveAllowPolicy"], policy)
+        self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy", "QueueArn"])["Attributes"]["RedriveAllowPolicy"], policy)
+        plain = sqs.create_queue(QueueName="no-allow")["QueueUrl"]
+        self.assertNotIn("RedriveAllowPolicy", sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["All"])["Attributes"])
 
     def test_cloudwatch_over_cbor_round_trips_alarms_dashboards_and_errors(self) -> None:
         alarm = {
