@@ -377,7 +377,7 @@ describe("S3 and CloudWatch mends (tools/local-aws/test_extensions.py)", () => {
     // The CBOR side needs a CBOR client as the provider's; the Python test has one (cbor2) and boto3.
     const result = spawnSync(localAwsPython(), ["-m", "unittest", "-v", join(__dirname, "..", "..", "tools", "local-aws", "test_extensions.py")], { encoding: "utf8", timeout: 120_000 });
     const summary = result.stderr.split("\n").filter((l) => / \.\.\. |^Ran |^OK|^FAILED/.test(l)).join("\n");
-    expect([result.status, summary]).toEqual([0, expect.stringMatching(/Ran 5 tests[\s\S]*OK/)]);
+    expect([result.status, summary]).toEqual([0, expect.stringMatching(/Ran 6 tests[\s\S]*OK/)]);
   });
 });
 
@@ -424,6 +424,23 @@ describe("drift mends: thing principal type and Lambda dead-letter config", () =
       expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "dlq-probe" }))).DeadLetterConfig).toEqual({ TargetArn: `${dlq}-2` });
     } finally {
       lambda.destroy();
+    }
+  });
+});
+
+describe("CloudWatch through the AWS SDK for JavaScript (AWS JSON 1.0, bridged like RPC v2 CBOR)", () => {
+  it("writes and lists alarms and dashboards, and maps a missing dashboard to its error", async () => {
+    const { CloudWatchClient, PutMetricAlarmCommand, DescribeAlarmsCommand, PutDashboardCommand, ListDashboardsCommand, GetDashboardCommand } = await import("@aws-sdk/client-cloudwatch");
+    const cw = new CloudWatchClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    try {
+      await cw.send(new PutMetricAlarmCommand({ AlarmName: "js-alarm", MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" }));
+      const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["js-alarm"] }));
+      expect(alarms.MetricAlarms?.map((a) => [a.AlarmName, a.Threshold, a.StateUpdatedTimestamp instanceof Date])).toEqual([["js-alarm", 1, true]]);
+      await cw.send(new PutDashboardCommand({ DashboardName: "js-dashboard", DashboardBody: JSON.stringify({ widgets: [] }) }));
+      expect((await cw.send(new ListDashboardsCommand({}))).DashboardEntries?.map((d) => d.DashboardName)).toContain("js-dashboard");
+      await expect(cw.send(new GetDashboardCommand({ DashboardName: "missing" }))).rejects.toMatchObject({ name: "ResourceNotFound" });
+    } finally {
+      cw.destroy();
     }
   });
 });

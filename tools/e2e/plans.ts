@@ -38,11 +38,15 @@ export function parseCountsTable(markdown: string): Record<string, number> {
 const VOLATILE_KEYS = new Set(["timestamp", "arn", "id", "key_id", "unique_id", "certificate_pem", "certificate_id", "etag", "version_id", "last_modified", "source_code_hash", "code_sha256", "qualified_arn", "invoke_arn", "stream_arn", "principal", "created_date", "creation_date", "filename"]);
 
 /**
- * A plan JSON with the values that differ from run to run replaced by placeholders (ids, ARNs with
+ * A plan JSON without the parts plan-summary does not read, with the values that differ from run to run replaced by placeholders (ids, ARNs with
  * generated parts, timestamps, hashes, local paths) and the moto endpoint by a fixed one, so the
  * fixture only changes when the platform does.
  */
+/** Top-level parts of a plan JSON that plan-summary never reads (they hold most of its size): left out of fixtures. */
+export const UNREAD_PLAN_PARTS = ["prior_state", "planned_values", "configuration"] as const;
+
 export function scrubPlan(plan: TfJson, endpoint: string): TfJson {
+  const kept = Object.fromEntries(Object.entries(plan).filter(([k]) => !(UNREAD_PLAN_PARTS as readonly string[]).includes(k)));
   const scrub = (value: unknown, key?: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => scrub(v));
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k)]));
@@ -52,7 +56,7 @@ export function scrubPlan(plan: TfJson, endpoint: string): TfJson {
     }
     return value;
   };
-  return scrub(plan) as TfJson;
+  return scrub(kept) as TfJson;
 }
 
 export interface PlanReviewCheck {

@@ -9,11 +9,15 @@ the same parameters as a query request with botocore's own serializer (the membe
 same in both protocols), lets moto's CloudWatch handle it, parses moto's XML answer with botocore's
 query parser and returns it as CBOR. Errors keep their code and HTTP status (`__type` in the body).
 The Authorization header passes through, so moto picks the same account from the access key.
+Newer AWS SDKs for JavaScript send CloudWatch as AWS JSON 1.0 (`X-Amz-Target:
+GraniteServiceVersion20100801.<Operation>`), which moto does not speak either; the same bridge
+answers those in JSON.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -23,6 +27,7 @@ from botocore.serialize import QuerySerializer
 from botocore.session import get_session
 
 PREFIX = "/service/GraniteServiceVersion20100801/operation/"
+JSON_TARGET = "GraniteServiceVersion20100801."
 
 _model = None
 
@@ -64,17 +69,35 @@ def _call_inner(app: Callable[..., Any], environ: dict[str, Any], body: bytes) -
     return captured["status"], captured["headers"], data
 
 
-def handle(app: Callable[..., Any], environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    """Answers one RPC v2 CBOR CloudWatch request through moto's query API."""
-    operation_name = environ["PATH_INFO"][len(PREFIX) :]
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+CBOR = {
+    "decode": lambda raw: cbor2.loads(raw),
+    "encode": lambda payload: cbor2.dumps(payload, datetime_as_timestamp=True, timezone=None),
+    "headers": [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")],
+}
+JSON = {
+    "decode": lambda raw: json.loads(raw),
+    "encode": lambda payload: json.dumps(payload, default=_json_default).encode(),
+    "headers": [("Content-Type", "application/x-amz-json-1.0")],
+}
+
+
+def handle(app: Callable[..., Any], environ: dict[str, Any], start_response: Any, operation_name: str, codec: dict[str, Any]) -> list[bytes]:
+    """Answers one CloudWatch request (RPC v2 CBOR or AWS JSON 1.0) through moto's query API."""
     model = _service_model()
 
     def reply(status: int, payload: dict[str, Any]) -> list[bytes]:
-        body = cbor2.dumps(payload, datetime_as_timestamp=True, timezone=None)
-        start_response(
-            f"{status} {'OK' if status < 400 else 'ERROR'}",
-            [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"), ("Content-Length", str(len(body)))],
-        )
+        body = codec["encode"](payload)
+        start_response(f"{status} {'OK' if status < 400 else 'ERROR'}", [*codec["headers"], ("Content-Length", str(len(body)))])
         return [body]
 
     try:
@@ -83,7 +106,7 @@ def handle(app: Callable[..., Any], environ: dict[str, Any], start_response: Any
         return reply(400, {"__type": "UnknownOperationException", "message": f"unknown CloudWatch operation {operation_name}"})
     length = int(environ.get("CONTENT_LENGTH") or 0)
     raw = environ["wsgi.input"].read(length) if length else b""
-    params = cbor2.loads(raw) if raw else {}
+    params = codec["decode"](raw) if raw else {}
     request = QuerySerializer().serialize_to_request(params or {}, operation)
     form = urlencode(request["body"]).encode("utf-8")
     status, headers, data = _call_inner(app, environ, form)
@@ -100,14 +123,18 @@ def install() -> list[str]:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     if getattr(DomainDispatcherApplication, "_local_aws_cbor_installed", False):
-        return ["CloudWatch: Smithy RPC v2 CBOR"]
+        return ["CloudWatch: Smithy RPC v2 CBOR and AWS JSON 1.0"]
     original = DomainDispatcherApplication.__call__
 
     def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        inner = lambda env, sr: original(self, env, sr)  # noqa: E731
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith(PREFIX):
-            return handle(lambda env, sr: original(self, env, sr), environ, start_response)
+            return handle(inner, environ, start_response, environ["PATH_INFO"][len(PREFIX) :], CBOR)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if environ.get("REQUEST_METHOD") == "POST" and target.startswith(JSON_TARGET):
+            return handle(inner, environ, start_response, target[len(JSON_TARGET) :], JSON)
         return original(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
     DomainDispatcherApplication._local_aws_cbor_installed = True  # type: ignore[attr-defined]
-    return ["CloudWatch: Smithy RPC v2 CBOR"]
+    return ["CloudWatch: Smithy RPC v2 CBOR and AWS JSON 1.0"]

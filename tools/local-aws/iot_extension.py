@@ -15,6 +15,8 @@ What is added and why (README.md next to this file):
   SetV2LoggingOptions, GetV2LoggingOptions          aws_iot_logging_options
   UpdateEventConfigurations, DescribeEventConfigurations  aws_iot_event_configurations
   UpdateThingType                                   thing type updates
+DescribeEndpoint answers the same address per account, region and endpoint type (moto makes a new random
+one on every call, so anything that puts the endpoint in its configuration drifted on every re-plan).
 AttachThingPrincipal's thingPrincipalType is recorded and ListThingPrincipalsV2 reports it (moto drops
 it, so an EXCLUSIVE_THING attachment would be planned for replacement on every re-plan).
 Tags given at creation (thing types, thing groups, policies, topic rules, provisioning templates)
@@ -94,6 +96,8 @@ class _Store:
         self.events_modified = self.events_created
         # (thing name, principal ARN) -> EXCLUSIVE_THING | NON_EXCLUSIVE_THING, as AttachThingPrincipal was given.
         self.principal_types: dict[tuple[str, str], str] = {}
+        # endpoint type -> the first DescribeEndpoint answer (AWS keeps one per account and region).
+        self.endpoints: dict[str, Any] = {}
 
 
 def _store(self: IoTResponse) -> _Store:
@@ -239,7 +243,19 @@ def _list_v2_with_type(original: Any) -> Any:
     return list_thing_principals_v2
 
 
+def _stable_endpoint(original: Any) -> Any:
+    def describe_endpoint(self: IoTResponse) -> Any:
+        endpoint_type = self._get_param("endpointType", "iot:Data-ATS")
+        known = _store(self).endpoints
+        if endpoint_type not in known:
+            known[endpoint_type] = original(self)
+        return known[endpoint_type]
+
+    return describe_endpoint
+
+
 PRINCIPAL_TYPE_WRAPS = {
+    "describe_endpoint": _stable_endpoint,
     "attach_thing_principal": _attach_with_type,
     "detach_thing_principal": _detach_with_type,
     "list_thing_principals_v2": _list_v2_with_type,

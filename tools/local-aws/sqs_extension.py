@@ -5,16 +5,20 @@ SQS fidelity gap of moto 5.2.5 that stops our stacks from applying, mended in-pr
                       refuses it as an attribute name), so the provider's wait for the queue's
                       attributes to match never ends: a 3-minute timeout on every dead-letter queue
                       that names its source queues (the buffered ingestion DLQ).
+  RedrivePolicy       moto returns it as Python's json.dumps writes it (`{"a": 1, "b": 2}`); AWS
+                      returns compact JSON, which is what the provider compares with, so every
+                      queue with a dead-letter queue drifted on every re-plan.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moto.sqs.models import Queue, SQSBackend
 
 NAME = "RedriveAllowPolicy"
-PATCHED = ("CreateQueue/SetQueueAttributes/GetQueueAttributes: RedriveAllowPolicy",)
+PATCHED = ("CreateQueue/SetQueueAttributes/GetQueueAttributes: RedriveAllowPolicy", "GetQueueAttributes: RedrivePolicy as compact JSON")
 
 
 def install() -> list[str]:
@@ -28,6 +32,8 @@ def install() -> list[str]:
 
     def with_redrive_allow_policy(self: Queue) -> dict[str, Any]:
         result = attributes(self)  # type: ignore[misc]
+        if getattr(self, "redrive_policy", None):
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
         value = getattr(self, "redrive_allow_policy", None)  # set by moto's _set_attributes
         if value:
             result[NAME] = value

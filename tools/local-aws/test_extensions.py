@@ -1,5 +1,5 @@
 """
-Tests of the S3 and CloudWatch mends (s3_extension.py, cloudwatch_cbor.py) against a real moto
+Tests of the S3, SQS, CloudWatch and DescribeEndpoint mends (s3_extension.py, sqs_extension.py, cloudwatch_cbor.py, iot_extension.py) against a real moto
 server on 127.0.0.1 (a free port), through boto3 and raw Smithy RPC v2 CBOR requests as the AWS
 provider sends them. Run with the tool virtualenv's python:
     $IOT_TOOLS_VENV/bin/python -m unittest tools/local-aws/test_extensions.py
@@ -21,6 +21,7 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 import boto3  # noqa: E402
 import cbor2  # noqa: E402
 import cloudwatch_cbor  # noqa: E402
+import iot_extension  # noqa: E402
 import s3_extension  # noqa: E402
 import sqs_extension  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
@@ -38,6 +39,7 @@ class ExtensionsTest(unittest.TestCase):
         s3_extension.install()
         cloudwatch_cbor.install()
         sqs_extension.install()
+        iot_extension.install()
         cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         cls.server.start()
         host, port = cls.server.get_host_and_port()
@@ -105,8 +107,19 @@ class ExtensionsTest(unittest.TestCase):
         url = sqs.create_queue(QueueName="dlq-allow", Attributes={"RedriveAllowPolicy": policy})["QueueUrl"]
         self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]["RedriveAllowPolicy"], policy)
         self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy", "QueueArn"])["Attributes"]["RedriveAllowPolicy"], policy)
+        source = sqs.create_queue(QueueName="src", Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": "arn:aws:sqs:eu-west-1:123456789012:dlq-allow", "maxReceiveCount": 5})})["QueueUrl"]
+        self.assertEqual(
+            sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"],
+            '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:dlq-allow","maxReceiveCount":5}',
+        )
         plain = sqs.create_queue(QueueName="no-allow")["QueueUrl"]
         self.assertNotIn("RedriveAllowPolicy", sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["All"])["Attributes"])
+
+    def test_describe_endpoint_is_stable(self) -> None:
+        iot = self.client("iot")
+        first = iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+        self.assertEqual(iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"], first)
+        self.assertRegex(first, r"-ats\.iot\.eu-west-1\.amazonaws\.com$")
 
     def test_cloudwatch_over_cbor_round_trips_alarms_dashboards_and_errors(self) -> None:
         alarm = {
