@@ -1,4 +1,5 @@
 /** Renders one run's results as BENCHMARKS.md and as the table `npm run bench` prints. */
+import { e2eScaleSection } from "./e2e-scale";
 import { engineSection } from "./engine";
 import { int, kib, mb, medMin, mib, ms, pct, ratioText, table, x } from "./format";
 import type { ProfileShare } from "./profile";
@@ -154,6 +155,33 @@ function burstSection(r: BenchResults): string {
   ].join("\n\n");
 }
 
+/** The storm section; its "Measured handler time (cost model input)" line is what `npm run cost` reads. */
+export function stormSection(r: Pick<BenchResults, "storm">): string {
+  if (!r.storm) return "## Reconnect storm\n\nNot measured in this run.";
+  if ("skipped" in r.storm) return `## Reconnect storm\n\nSkipped: ${r.storm.skipped}.`;
+  const s = r.storm;
+  const row = (p: typeof s.buffered) => [
+    p.path,
+    int(p.stored),
+    String(p.lost),
+    String(p.doubled),
+    `${p.deadLettered.poison} poison, ${p.deadLettered.valid} valid`,
+    ms(p.drainMs),
+    int(p.eventsPerSecond),
+    ms(p.latencyMs.p99),
+    int(p.invocations),
+    p.throttles === undefined ? "-" : int(p.throttles),
+  ];
+  const set = s.settings;
+  return [
+    "## Reconnect storm (bench/storm.ts)",
+    `${int(set.events)} updates of ${int(set.things)} things arriving within ${set.arrivalSeconds} s, plus ${set.poison} poison events, at a concurrency cap of ${set.concurrency}; prod's settings (batch ${set.batchSize}, window ${set.maximumBatchingWindowSeconds} s, maxReceiveCount ${set.maxReceiveCount}, visibility ${set.visibilityTimeoutSeconds} s; direct: ${set.maximumRetryAttempts} retries, maximum event age ${set.maximumEventAgeSeconds} s). The built bundle writes to dynalite, one invocation at a time; AWS time is simulated (tools/pipeline/event-loop.ts): an invocation lasts its measured duration plus ${s.dynamodbRoundTripMs} ms per sequential DynamoDB put, and visibility timeouts, retry delays and throttle backoff take no real time. One run, both paths in one process.`,
+    table(["path", "stored", "lost", "doubled", "dead-letter queue", "drain time", "events/s", "p99 arrival to stored", "invocations", "throttles"], [row(s.buffered), row(s.direct)]),
+    `Buffered / direct: events/s ${x(s.buffered.eventsPerSecond / s.direct.eventsPerSecond)}, p99 latency ${x(s.buffered.latencyMs.p99 / s.direct.latencyMs.p99)}, invocations ${x(s.buffered.invocations / s.direct.invocations)}, billed Lambda time ${x(s.buffered.billedMs / s.direct.billedMs)}. Poison reached the buffered dead-letter queue after ${ms(s.buffered.deadLetteredByMs)} (${set.maxReceiveCount} receives).`,
+    `Measured handler time (cost model input): direct ${s.measuredMs.direct.toFixed(2)} ms per event, ${s.measuredMs.batch.toFixed(2)} ms per batch of ${s.measuredMs.batchSize}.`,
+  ].join("\n\n");
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const m = r.meta;
   const loads = Object.entries(m.load)
@@ -187,7 +215,9 @@ export function renderMarkdown(r: BenchResults): string {
     processorSection(r),
     ciSection(r),
     burstSection(r),
+    stormSection(r),
     ...(r.engine ? [engineSection(r.engine)] : []),
+    e2eScaleSection(r.e2eScale),
   ].join("\n\n")}\n`;
 }
 

@@ -1,10 +1,12 @@
 /** Everything one `npm run bench` measured, as bench/report.ts renders it. */
+import type { E2eScaleBench } from "./e2e-scale";
 import type { EngineBench } from "./engine";
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import type { CiResults } from "./ci";
 import { ROOT } from "./proc";
 import type { ProcessorResults } from "./processor";
+import type { StormBench } from "./storm";
 import type { SynthResults } from "./synth";
 
 export interface RunMeta {
@@ -38,7 +40,10 @@ export interface BenchResults {
   readonly processor: ProcessorResults;
   readonly ci: CiResults | { readonly skipped: string };
   readonly burst?: BurstSummary;
+  /** bench/storm.ts: the reconnect storm through buffered and direct ingestion. */
+  readonly storm?: StormBench | { readonly skipped: string };
   readonly engine?: EngineBench;
+  readonly e2eScale?: E2eScaleBench;
 }
 
 function git(...args: string[]): string {

@@ -7,23 +7,28 @@
  *   BENCH_EVENTS=1500      processor events per run and path
  *   BENCH_SKIP_CI=1        skip the clean-clone CI run
  *   BENCH_SKIP_ENGINE=1    skip the real-engine toolchain figures
+ *   BENCH_E2E_DEVICES=10,100,1000  fleet sizes applied against the local AWS
+ *   BENCH_SKIP_E2E=1       skip the apply/re-plan figures against the local AWS
+ *   BENCH_SKIP_STORM=1     skip the reconnect storm (bench/storm.ts, about 5 minutes)
  *   BENCH_OUTPUT=path      write the report elsewhere (default BENCHMARKS.md)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchCi } from "./ci";
+import { benchE2eScale } from "./e2e-scale";
 import { benchEngine } from "./engine";
 import { benchProcessor } from "./processor";
 import { ROOT, run } from "./proc";
 import { renderConsole, renderMarkdown } from "./report";
 import { BenchResults, BurstSummary, loadNow, machineFacts } from "./results";
+import type { StormBench } from "./storm";
 import { benchSynth } from "./synth";
 import { UsageError, runScript } from "../tools/cli";
 
 const USAGE = `usage: npm run bench
   synth, scaling, processor and CI benchmarks; writes BENCHMARKS.md. Knobs are environment
   variables: BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_DEVICES, BENCH_EVENTS, BENCH_SKIP_CI=1,
-  BENCH_SKIP_ENGINE=1, BENCH_OUTPUT (bench/run.ts says what each does)`;
+  BENCH_SKIP_ENGINE=1, BENCH_E2E_DEVICES, BENCH_SKIP_E2E=1, BENCH_SKIP_STORM=1, BENCH_OUTPUT (bench/run.ts says what each does)`;
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -67,6 +72,15 @@ function burst(runs: number): BurstSummary | undefined {
   };
 }
 
+/** The reconnect storm in its own process (it loads the bundle against its own local DynamoDB). */
+function storm(): StormBench {
+  log("storm: bench/storm.ts (50,000 updates, both paths) in a fresh process");
+  const out = run(process.execPath, ["--import", "tsx", "bench/storm.ts"], { check: false });
+  const json = out.stdout.slice(out.stdout.indexOf("{"));
+  if (!json) throw new Error(`bench/storm.ts printed no result (exit ${out.status}):\n${out.stderr.slice(-1000)}`);
+  return JSON.parse(json) as StormBench;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   if (argv.length > 0) throw new UsageError(`unknown argument ${argv.join(" ")} (the knobs are environment variables)`);
   const started = performance.now();
@@ -83,10 +97,17 @@ async function main(argv: readonly string[]): Promise<void> {
   const processor = await benchProcessor({ runs, eventsPerRun: numberEnv("BENCH_EVENTS", 1500), concurrency: [1, 16], log });
   load.burst = loadNow();
   const burstSummary = burst(runs);
+  load.storm = loadNow();
+  const stormResult = process.env.BENCH_SKIP_STORM === "1" ? { skipped: "BENCH_SKIP_STORM=1" } : storm();
   load.ci = loadNow();
   const ci = process.env.BENCH_SKIP_CI === "1" ? { skipped: "BENCH_SKIP_CI=1" } : benchCi(log);
   load.engine = loadNow();
   const engine = process.env.BENCH_SKIP_ENGINE === "1" ? { skipped: "BENCH_SKIP_ENGINE=1" } : benchEngine(log);
+  load.e2eScale = loadNow();
+  const e2eScale =
+    process.env.BENCH_SKIP_E2E === "1" || process.env.BENCH_SKIP_ENGINE === "1"
+      ? { skipped: "BENCH_SKIP_E2E=1 or BENCH_SKIP_ENGINE=1" }
+      : await benchE2eScale((process.env.BENCH_E2E_DEVICES ?? "10,100,1000").split(",").map(Number), log);
   load.end = loadNow();
 
   const results: BenchResults = {
@@ -95,7 +116,9 @@ async function main(argv: readonly string[]): Promise<void> {
     processor,
     ci,
     burst: burstSummary,
+    storm: stormResult,
     engine,
+    e2eScale,
   };
   const output = process.env.BENCH_OUTPUT ?? join(ROOT, "BENCHMARKS.md");
   writeFileSync(output, renderMarkdown(results));

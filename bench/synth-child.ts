@@ -5,6 +5,9 @@
  *   N      dev with N generated devices (bench/fleet.ts)
  *   fleet  dev with fleet provisioning and no per-device resources
  *   floor  nothing: node start-up alone, the part no import style can save
+ *   shard:<i>  the environments of the JSON file BENCH_FLEET_FILE (written once by bench/shards.ts),
+ *          building only device shard i of each sharded one (buildApp onlyDeviceShards); "shard:none"
+ *          builds none (the other stacks alone)
  *   outdir keep the synthesized output there (for size accounting); else a temp dir, removed
  * BENCH_SOURCE_MAPS=off measures the app with Node's source-map support turned off.
  * Prints one JSON line: SynthChildResult.
@@ -47,6 +50,7 @@ const loaded = performance.now();
 
 function selectEnvironments(): Readonly<Record<string, unknown>> {
   if (what === "envs") return environments;
+  if (what.startsWith("shard:")) return JSON.parse(require("node:fs").readFileSync(process.env.BENCH_FLEET_FILE!, "utf8"));
   if (what === "fleet") return { dev: fleetProvisioned() };
   const devices = Number(what);
   if (!Number.isInteger(devices) || devices < 0) throw new Error(`devices must be "envs", "fleet" or a whole number, got "${what}"`);
@@ -60,7 +64,8 @@ const generating = performance.now() - loaded;
 const outdir = keep ?? mkdtempSync(join(tmpdir(), "bench-synth-"));
 try {
   const app = new App({ outdir });
-  buildApp(app, { environments: selected, stateMode: "s3" });
+  const shard = what.startsWith("shard:") ? what.slice("shard:".length) : undefined;
+  buildApp(app, { environments: selected, stateMode: "s3", ...(shard === undefined ? {} : { onlyDeviceShards: shard === "none" ? [] : [Number(shard)] }) });
   const built = performance.now();
   app.synth();
   const done = performance.now();

@@ -48,7 +48,7 @@ export interface SynthResults {
   readonly profiles: { readonly envs: readonly ProfileShare[]; readonly largest: readonly ProfileShare[]; readonly largestDevices: number };
 }
 
-interface Sample {
+export interface Sample {
   readonly wallMs: number;
   readonly child: SynthChildResult;
 }
@@ -66,10 +66,10 @@ function buildChild(): void {
   childBuilt = true;
 }
 
-function synthOnce(mode: "deep" | "root", what: string, options: { keep?: string; sourceMaps?: boolean } = {}): Sample {
+export function synthOnce(mode: "deep" | "root", what: string, options: { keep?: string; sourceMaps?: boolean; env?: Readonly<Record<string, string>> } = {}): Sample {
   buildChild();
   const args = [CHILD_JS, mode, what, ...(options.keep ? [options.keep] : [])];
-  const env = options.sourceMaps === false ? { BENCH_SOURCE_MAPS: "off" } : {};
+  const env = { ...(options.sourceMaps === false ? { BENCH_SOURCE_MAPS: "off" } : {}), ...options.env };
   const { wallMs, result } = runJson<SynthChildResult>(process.execPath, args, { env });
   return { wallMs, child: result };
 }

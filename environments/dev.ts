@@ -29,6 +29,8 @@ export const dev: EnvironmentConfigInput = {
   shadows: thermostat.shadows,
   history: { ttlDays: 30 },
   processor: { memoryMb: 256, timeoutSeconds: 30, logRetentionDays: 30 },
+  // The shadow API for applications (modules/shadow-api); IAM (SigV4) on every route.
+  api: { enabled: true, throttling: { rateLimit: 20, burstLimit: 40 } },
   rules: { errorAction: "sqs", driftMetrics: true },
   alarms: { noUpdatesMinutes: 60, emailSubscriptions: [] },
 };

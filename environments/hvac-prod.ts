@@ -25,6 +25,7 @@ export const hvacProd: EnvironmentConfigInput = {
   // Retention decision (required in prod): production history is kept forever.
   history: { ttlDays: "none" },
   processor: { memoryMb: 256, logRetentionDays: 365, reservedConcurrency: 20 },
-  rules: { errorAction: "sqs" },
+  // Buffered ingestion with the defaults: batches of 10, at most 10 concurrent, dead-letter after 5 receives.
+  rules: { errorAction: "sqs", ingestion: "buffered" },
   alarms: { emailSubscriptions: ["hvac-oncall@example.com"] },
 };

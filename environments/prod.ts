@@ -31,6 +31,14 @@ export const prod: EnvironmentConfigInput = {
   // Retention decision (required in prod): production history is kept forever; PITR covers 35 days of mistakes.
   history: { ttlDays: "none", deletionProtection: true },
   processor: { memoryMb: 512, timeoutSeconds: 30, logRetentionDays: 365, reservedConcurrency: 100 },
-  rules: { errorAction: "sqs", driftMetrics: true },
-  alarms: { noUpdatesMinutes: 15, emailSubscriptions: ["iot-oncall@example.com"] },
+  // Buffered ingestion: a reconnect storm waits in the ingest queue and drains at 10 concurrent batches of up to 25,
+  // instead of throttling per-update invokes into the dead-letter queue (README "Buffered ingestion").
+  rules: {
+    errorAction: "sqs",
+    driftMetrics: true,
+    ingestion: "buffered",
+    buffer: { batchSize: 25, maximumBatchingWindowSeconds: 1, maximumConcurrency: 10, maxReceiveCount: 5 },
+  },
+  // Thermostats are mains-powered and stay connected: p99 convergence above 5 minutes means devices stopped applying desired state.
+  alarms: { noUpdatesMinutes: 15, convergenceLatencyP99Seconds: 300, emailSubscriptions: ["iot-oncall@example.com"] },
 };

@@ -24,7 +24,11 @@ import { Naming } from "./naming";
 import { shadowSelectionIssues } from "./shadow-selection";
 // The device inventory's rules belong to the module that creates the devices; the schema maps them onto config fields.
 import { deviceInventoryIssues } from "../modules/device-identity/inventory";
+import { DEFAULT_SHARD_SIZE, MAX_SHARDS, shardIssues } from "../modules/device-identity/shards";
 import { processorIdIssues } from "../modules/shadow-rules/validate";
+import { DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS } from "../modules/observability/alarms";
+// The visibility-timeout rule belongs to the consumer (ShadowProcessor.consumeQueue); the schema applies it to the config.
+import { minimumVisibilityTimeoutSeconds } from "../modules/shadow-processor/queue-consumer";
 
 /** The history processor's id: its function name suffix and bundle folder. */
 export const HISTORY_PROCESSOR_ID = "shadow-history";
@@ -115,6 +119,15 @@ const devicesSchema = z
       .object({ enabled: z.boolean().default(false) })
       .strict()
       .default({ enabled: false }),
+    /**
+     * Device stacks (`<namePrefix>-<environment>-devices-<n>`) the things, certificates and attachments go
+     * into, each thing by a stable hash of its name (modules/device-identity/shards.ts). Omit to keep them
+     * in the platform stack (up to shardSize things). Set it once: changing it moves devices between
+     * stacks (README "Device shards"). @default unsharded
+     */
+    shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
+    /** The most things one stack may hold; more need shards, and no shard may hold more. @default 1000 */
+    shardSize: z.number().int().min(1).max(10_000).default(DEFAULT_SHARD_SIZE),
   })
   .strict();
 
@@ -184,10 +197,46 @@ const extraProcessorSchema = z
   })
   .strict();
 
+export const INGESTION_MODES = ["direct", "buffered"] as const;
+export type IngestionMode = (typeof INGESTION_MODES)[number];
+
+/**
+ * The queue between the documents rules and the history processor (rules.ingestion "buffered").
+ * Defaults are what a small fleet needs; prod environments size them (environments/prod.ts).
+ */
+const bufferSchema = z
+  .object({
+    /** Records per invocation (SQS event source mapping BatchSize, 1-10000; above 10 needs a batching window). */
+    batchSize: z.number().int().min(1).max(10000).default(10),
+    /** Seconds Lambda waits to fill a batch (MaximumBatchingWindowInSeconds, 0-300). */
+    maximumBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+    /** Concurrent invocations the queue may use (scaling_config maximum_concurrency, 2-1000): a storm cannot take the account's pool. */
+    maximumConcurrency: z.number().int().min(2).max(1000).default(10),
+    /** Receives before a message moves to the dead-letter queue (redrive maxReceiveCount, 1-1000). */
+    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    /**
+     * Queue visibility timeout; at least 6 x processor.timeoutSeconds + the batching window (AWS guidance for
+     * Lambda consumers, so a slow batch is not received twice). @default exactly that minimum
+     */
+    visibilityTimeoutSeconds: z.number().int().min(0).max(43200).optional(),
+    /** How long an unprocessed update waits in the queue (60 s - 14 days). @default 345600 (4 days) */
+    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).default(345_600),
+  })
+  .strict();
+
+
 const rulesSchema = z
   .object({
     enabled: z.boolean().default(true),
     errorAction: z.enum(ERROR_ACTION_KINDS).default("sqs"),
+    /**
+     * How the documents rules reach the history processor: "direct" (an asynchronous invoke per update) or
+     * "buffered" (an encrypted SQS queue the processor drains in batches at a bounded concurrency, with a
+     * dead-letter queue after rules.buffer.maxReceiveCount receives). @default "direct"
+     */
+    ingestion: z.enum(INGESTION_MODES).default("direct"),
+    /** Queue and consumer settings; only with ingestion "buffered". @default the bufferSchema defaults */
+    buffer: bufferSchema.optional(),
     /** Extra rule on update/delta and update/rejected feeding metrics, so drift and rejections are visible. */
     driftMetrics: z.boolean().default(true),
     /**
@@ -213,6 +262,33 @@ const failureQueuesSchema = z
   })
   .strict();
 
+/** The shadow API (modules/shadow-api): applications read a shadow, change its desired state at a version, page through its history. */
+const apiSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Stage throttling for all callers together (an HTTP API has no usage plans). */
+    throttling: z
+      .object({
+        rateLimit: z.number().positive({ message: "must be requests per second, greater than 0" }).max(10_000).default(50),
+        burstLimit: z.number().int().min(1).max(5000).default(100),
+      })
+      .strict()
+      .default({ rateLimit: 50, burstLimit: 100 }),
+    /** Bearer tokens of an OIDC issuer instead of IAM (SigV4) on every route. @default IAM */
+    jwt: z
+      .object({
+        issuer: z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "must be the https:// issuer URL (the token's iss claim)" }),
+        audience: z.array(z.string().min(1)).min(1, { message: "list at least one audience (the token's aud or client_id)" }),
+        readScopes: z.array(z.string().regex(/^\S+$/)).optional(),
+        writeScopes: z.array(z.string().regex(/^\S+$/)).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Reserved concurrency of the API's function; omit for the unreserved pool. */
+    reservedConcurrency: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 export const IOT_LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "DISABLED"] as const;
 export type IotLogLevelName = (typeof IOT_LOG_LEVELS)[number];
 
@@ -227,6 +303,10 @@ const alarmsSchema = z
     deadLetterMessages: positive("alarms.deadLetterMessages").default(1),
     errorActionMessages: positive("alarms.errorActionMessages").default(1),
     invalidEvents: positive("alarms.invalidEvents").default(1),
+    /** Buffered ingestion: alarm when the oldest queued update is this many seconds old. */
+    queueAgeSeconds: z.number().int().min(60).max(1_209_600).default(300),
+    /** Alarm when the p99 convergence latency (desired value to matching report) stays at or above this many seconds for 15 minutes. */
+    convergenceLatencyP99Seconds: z.number().int().min(1).max(86_400).default(DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS),
     /** Alarm when no shadow update arrived for this many minutes; omit to disable. */
     noUpdatesMinutes: z.number().int().min(5).max(1440).optional(),
     /** E-mail addresses subscribed to the alarm topic. */
@@ -298,13 +378,16 @@ export const environmentConfigSchema = z
     history: historySchema.default({ billingMode: "PAY_PER_REQUEST", tableClass: "STANDARD" }),
     processor: processorSchema.default({ memoryMb: 256, timeoutSeconds: 30, maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }),
     extraProcessors: z.array(extraProcessorSchema).default([]),
-    rules: rulesSchema.default({ enabled: true, errorAction: "sqs", driftMetrics: true }),
+    api: apiSchema.default({ enabled: false, throttling: { rateLimit: 50, burstLimit: 100 } }),
+    rules: rulesSchema.default({ enabled: true, errorAction: "sqs", driftMetrics: true, ingestion: "direct" }),
     alarms: alarmsSchema.default({
       processorErrors: 1,
       processorThrottles: 1,
       deadLetterMessages: 1,
       errorActionMessages: 1,
       invalidEvents: 1,
+      queueAgeSeconds: 300,
+      convergenceLatencyP99Seconds: DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS,
       emailSubscriptions: [],
     }),
     failureQueues: failureQueuesSchema,
@@ -362,6 +445,14 @@ export const environmentConfigSchema = z
 
     // Groups (cycles, depth, parents), things (names, attributes, groups, CSRs), policy attachment: DeviceIdentity's rules.
     for (const i of issuesAt(["devices"], deviceInventoryIssues(devices))) issue([...i.path], i.message);
+    // Device shards: how many things one stack holds.
+    const thingNames = devices.things.map((t) => t.name);
+    // A shard count out of range is already reported by its field rule.
+    const validShards = devices.shardSize >= 1 && (devices.shards === undefined || (Number.isInteger(devices.shards) && devices.shards >= 1 && devices.shards <= MAX_SHARDS));
+    if (validShards) for (const i of issuesAt(["devices"], shardIssues({ thingNames, shards: devices.shards, shardSize: devices.shardSize }))) issue([...i.path], i.message);
+    if (devices.shards !== undefined && keyGeneration) {
+      issue(["devices", "shards"], `certificateMode "generate" keeps devices in the platform stack (each key parameter sits next to its certificate); drop shards or use certificateMode "csr"`);
+    }
 
     devices.things.forEach((t, i) => {
       if (!t.name.startsWith(cfg.thingNamePrefix)) {
@@ -372,6 +463,30 @@ export const environmentConfigSchema = z
     const provisioned = cfg.history.provisioned;
     if (provisioned && provisioned.maxCapacity < Math.max(provisioned.readCapacity, provisioned.writeCapacity)) {
       issue(["history", "provisioned", "maxCapacity"], "must be at least readCapacity and writeCapacity (autoscaling's upper bound)");
+    }
+    const buffer = cfg.rules.buffer;
+    if (buffer && cfg.rules.ingestion !== "buffered") {
+      issue(["rules", "buffer"], 'applies only to buffered ingestion; set rules.ingestion to "buffered" or drop rules.buffer');
+    }
+    if (buffer && buffer.batchSize > 10 && buffer.maximumBatchingWindowSeconds < 1) {
+      issue(["rules", "buffer", "maximumBatchingWindowSeconds"], `must be at least 1 with batchSize ${buffer.batchSize} (SQS allows a batch above 10 only with a batching window)`);
+    }
+    if (buffer?.visibilityTimeoutSeconds !== undefined) {
+      const minimum = minimumVisibilityTimeoutSeconds(cfg.processor.timeoutSeconds, buffer.maximumBatchingWindowSeconds);
+      if (buffer.visibilityTimeoutSeconds < minimum) {
+        issue(
+          ["rules", "buffer", "visibilityTimeoutSeconds"],
+          `is ${buffer.visibilityTimeoutSeconds}, below 6 x processor.timeoutSeconds (${cfg.processor.timeoutSeconds}) + maximumBatchingWindowSeconds (${buffer.maximumBatchingWindowSeconds}) = ${minimum}: ` +
+            "a batch still running would be received again. Raise it to at least that, or omit it for the minimum",
+        );
+      }
+    }
+    const reserved = cfg.processor.reservedConcurrency;
+    if (cfg.rules.ingestion === "buffered" && reserved !== undefined && (buffer?.maximumConcurrency ?? 10) > reserved) {
+      issue(
+        ["rules", "buffer", "maximumConcurrency"],
+        `is ${buffer?.maximumConcurrency ?? 10}, above processor.reservedConcurrency (${reserved}): the event source mapping would be throttled. Use at most ${reserved}`,
+      );
     }
     // The shadows feed ShadowRules (routing) and DeviceIdentity (the device policy): their shared rules.
     for (const i of issuesAt(["shadows"], shadowSelectionIssues(cfg.shadows))) issue([...i.path], i.message);
@@ -393,10 +508,13 @@ export interface EnvironmentConfig extends Omit<Parsed, "history" | "processor" 
   /** `ttlDays` is a number of days, or undefined to keep history forever ("none" or omitted outside prod). */
   readonly history: Omit<Parsed["history"], "ttlDays"> & { readonly ttlDays?: number; readonly deletionProtection: boolean };
   readonly processor: Parsed["processor"] & { readonly logRetentionDays: number };
-  readonly rules: Parsed["rules"] & { readonly errorLogRetentionDays: number };
+  readonly rules: Omit<Parsed["rules"], "buffer"> & { readonly errorLogRetentionDays: number; readonly buffer?: ResolvedBufferConfig };
   readonly iotLogLevel: IotLogLevelName;
   readonly preventDestroy: boolean;
 }
+
+/** rules.buffer with every default resolved; present exactly when rules.ingestion is "buffered". */
+export type ResolvedBufferConfig = Required<z.output<typeof bufferSchema>>;
 
 /**
  * A mistake in the environment files, with a message that names the environment, the field and the
@@ -443,14 +561,23 @@ export function resolveEnvironment(input: unknown, label?: string): EnvironmentC
   const cfg = parsed.data;
   const isProd = cfg.environment === "prod";
   const { ttlDays, ...history } = cfg.history;
+  const { buffer: bufferInput, ...rules } = cfg.rules;
+  const buffer = cfg.rules.ingestion === "buffered" ? resolveBuffer(bufferInput ?? bufferSchema.parse({}), cfg.processor.timeoutSeconds) : undefined;
   return {
     ...cfg,
     label: name,
     history: { ...history, ...(typeof ttlDays === "number" ? { ttlDays } : {}), deletionProtection: cfg.history.deletionProtection ?? isProd },
     processor: { ...cfg.processor, logRetentionDays: cfg.processor.logRetentionDays ?? (isProd ? 365 : 30) },
-    rules: { ...cfg.rules, errorLogRetentionDays: cfg.rules.errorLogRetentionDays ?? ERROR_LOG_RETENTION_DAYS[cfg.environment] },
+    rules: { ...rules, errorLogRetentionDays: cfg.rules.errorLogRetentionDays ?? ERROR_LOG_RETENTION_DAYS[cfg.environment], ...(buffer ? { buffer } : {}) },
     iotLogLevel: cfg.iotLogLevel ?? IOT_LOG_LEVEL[cfg.environment],
     preventDestroy: cfg.preventDestroy ?? cfg.environment !== "dev",
+  };
+}
+
+function resolveBuffer(buffer: z.output<typeof bufferSchema>, functionTimeoutSeconds: number): ResolvedBufferConfig {
+  return {
+    ...buffer,
+    visibilityTimeoutSeconds: buffer.visibilityTimeoutSeconds ?? minimumVisibilityTimeoutSeconds(functionTimeoutSeconds, buffer.maximumBatchingWindowSeconds),
   };
 }
 

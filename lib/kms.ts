@@ -28,6 +28,18 @@ export type KeyGrant =
       readonly sourceAccount?: string;
       /** Only on behalf of resources matching this ARN pattern (`aws:SourceArn`, ArnLike). @default no condition */
       readonly sourceArnLike?: string;
+    }
+  /**
+   * An IAM role of the account that may use the key only through one AWS service (`kms:ViaService`), e.g. the
+   * role an IoT rule sends to an SSE-KMS queue with: the key policy names the role, not just the account.
+   */
+  | {
+      readonly kind: "role-via-service";
+      readonly sid: string;
+      readonly roleArn: string;
+      /** Service endpoint prefix, e.g. "sqs" for `sqs.<region>.<dnsSuffix>`. */
+      readonly service: string;
+      readonly actions: readonly string[];
     };
 
 export type KeyGrantKind = KeyGrant["kind"];
@@ -128,7 +140,11 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
   for (const g of grants) {
     const kind: string = g.kind;
     if (kind === "cloudwatch-logs") continue;
-    if (g.kind !== "service") throw new Error(`${field} grants: unknown grant kind "${kind}"; use "cloudwatch-logs" or "service"`);
+    if (g.kind === "role-via-service") {
+      statements.push(roleViaServiceStatement(g, scope, dnsSuffix, sids, field));
+      continue;
+    }
+    if (g.kind !== "service") throw new Error(`${field} grants: unknown grant kind "${kind}"; use "cloudwatch-logs", "service" or "role-via-service"`);
     const where = `${field} grants["${g.sid}"]`;
     if (!SID.test(g.sid)) throw new Error(`${where}.sid: must be 1-100 letters and digits`);
     if (sids.has(g.sid)) throw new Error(`${where}.sid: used twice in the key policy; give each grant its own sid`);
@@ -152,6 +168,31 @@ export function serviceKeyPolicy(scope: KeyPolicyScope, field = "ServiceKey"): s
     });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+function checkKmsActions(actions: readonly string[], where: string): void {
+  if (actions.length === 0) throw new Error(`${where}.actions: list at least one kms: action`);
+  const bad = actions.filter((a) => !KMS_ACTION.test(a));
+  if (bad.length > 0) throw new Error(`${where}.actions: ${bad.join(", ")} are not kms: actions; a key policy grants only kms: actions`);
+}
+
+function roleViaServiceStatement(g: Extract<KeyGrant, { kind: "role-via-service" }>, scope: KeyPolicyScope, dnsSuffix: string, sids: Set<string>, field: string): PolicyStatement {
+  const where = `${field} grants["${g.sid}"]`;
+  if (!SID.test(g.sid)) throw new Error(`${where}.sid: must be 1-100 letters and digits`);
+  if (sids.has(g.sid)) throw new Error(`${where}.sid: used twice in the key policy; give each grant its own sid`);
+  sids.add(g.sid);
+  if (scope.region === undefined) throw new Error(`${where}: region is required with a role-via-service grant (kms:ViaService names the regional endpoint)`);
+  if (literal(g.roleArn) && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(g.roleArn)) throw new Error(`${where}.roleArn: "${g.roleArn}" is not an IAM role ARN`);
+  if (!/^[a-z0-9-]+$/.test(g.service)) throw new Error(`${where}.service: "${g.service}" must be a service endpoint prefix such as "sqs"`);
+  checkKmsActions(g.actions, where);
+  return {
+    Sid: g.sid,
+    Effect: "Allow",
+    Principal: { AWS: g.roleArn },
+    Action: [...g.actions],
+    Resource: "*",
+    Condition: { StringEquals: { "kms:ViaService": `${g.service}.${scope.region}.${dnsSuffix}` } },
+  };
 }
 
 function validate(props: ServiceKeyProps, field: string): void {

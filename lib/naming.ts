@@ -23,6 +23,18 @@ export class Naming {
     return `${this.base}-${layer}`;
   }
 
+  /** Stack id of device shard `index`, e.g. "iot-prod-devices-3" (devices.shards). */
+  deviceShardStack(index: number): string {
+    return this.stack(`${Naming.DEVICE_SHARD_LAYER}${index}`);
+  }
+
+  /** What every device shard's stack id starts with, e.g. "iot-prod-devices-": one state key pattern grants them all. */
+  get deviceShardStackPrefix(): string {
+    return this.stack(Naming.DEVICE_SHARD_LAYER);
+  }
+
+  static readonly DEVICE_SHARD_LAYER = "devices-";
+
   /** Hyphenated resource name checked against an AWS rule, e.g. name("lambdaFunction", "shadow-history"). */
   name(rule: NameRuleId, purpose: string): string {
     return assertName(rule, `${this.base}-${purpose}`, `name for ${purpose}`);

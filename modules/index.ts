@@ -9,5 +9,6 @@ export * from "./ci-access";
 export * from "./device-identity";
 export * from "./history-store";
 export * from "./observability";
+export * from "./shadow-api";
 export * from "./shadow-processor";
 export * from "./shadow-rules";

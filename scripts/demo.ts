@@ -5,7 +5,7 @@
  */
 import { environments } from "../environments";
 import { UsageError, parseFlags, runScript } from "../tools/cli";
-import { formatDemoReport, runDemo } from "../tools/pipeline";
+import { formatDemoReport, runApiDemo, runDemo } from "../tools/pipeline";
 
 const USAGE = `usage: npm run demo [-- --env dev --things 20 --shadow config --burst 10 --keep]
   the shadow history pipeline offline: local DynamoDB, Device Shadow emulator, the synthesized rules
@@ -26,10 +26,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const things = wholeNumber(values.things, "--things");
   const burstSize = wholeNumber(values.burst, "--burst");
   const run = await runDemo({ environments, env: values.env, things, namedShadow: values.shadow, burstSize });
+  let apiOk = true;
   try {
     const sampleThing = run.scenario.things[0];
     const records = await run.pipeline.reader.versions(sampleThing);
     console.log(formatDemoReport(run, { thingName: sampleThing, records }));
+    // After the verification: the API's accepted change is one more update through the rules.
+    apiOk = (await runShadowApiDemo(run, sampleThing)) && apiOk;
     if (values.keep) {
       console.log(`\nLocal DynamoDB stays up at ${run.pipeline.dynamo.endpoint} until Ctrl-C. Try:`);
       console.log(`  npm run history -- --env ${values.env} --thing ${sampleThing} --endpoint ${run.pipeline.dynamo.endpoint}`);
@@ -38,7 +41,15 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await run.stop();
   }
-  return run.ok ? 0 : 1;
+  return run.ok && apiOk ? 0 : 1;
+}
+
+async function runShadowApiDemo(run: Awaited<ReturnType<typeof runDemo>>, thingName: string): Promise<boolean> {
+  const api = await runApiDemo(run.pipeline, run.synth, thingName);
+  console.log(`\nShadow API (built functions/shadow-api bundle -> local data plane + history)\n${"-".repeat(73)}`);
+  console.log(api.lines.join("\n"));
+  console.log(api.ok ? "  OK: the stale version was refused with 409 and the current version." : "  FAILED: the stale version was not refused with 409.");
+  return api.ok;
 }
 
 function wholeNumber(text: string, option: string): number {

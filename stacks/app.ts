@@ -7,10 +7,12 @@ import { ConfigError, EnvironmentConfig, assertAccountIsolation, assertDistinctE
 import { stateKeyArns } from "../lib/state-access";
 import { BaselineStack, PLATFORM_PREFIX } from "./baseline-stack";
 import { CiAccessStack } from "./ci-access-stack";
-import { CiDeployment, ciDeployments, ciRepository } from "./ci-deployments";
+import { CiDeployment, ciDeployments, ciRepository, ciStateAccessKeys } from "./ci-deployments";
 import { DataStack } from "./data-stack";
+import { DeviceShardStack } from "./device-shard-stack";
+import { assignShards } from "../modules/device-identity/shards";
 import { applyEmulatorMode, parseEmulatorEndpoint } from "./emulator-mode";
-import { PlatformStack } from "./platform-stack";
+import { PlatformStack, REPO_ROOT } from "./platform-stack";
 import { StateBackendProps, StateMode, stateObjectKey } from "./platform-stack-base";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
 
@@ -18,6 +20,8 @@ export interface EnvironmentStacks {
   readonly config: EnvironmentConfig;
   readonly data: DataStack;
   readonly platform: PlatformStack;
+  /** Device shard stacks (`devices.shards`), by shard number; none when unsharded. */
+  readonly devices: readonly DeviceShardStack[];
 }
 
 export interface BuildAppProps {
@@ -35,6 +39,11 @@ export interface BuildAppProps {
    * (stacks/emulator-mode.ts). @default undefined (real AWS)
    */
   readonly awsEndpoint?: string;
+  /**
+   * Build only these device shards of every sharded environment (a benchmark synthesizes one shard per
+   * process); the stack list, CI deployments and state policies then name only these. @default every shard
+   */
+  readonly onlyDeviceShards?: readonly number[];
 }
 
 export interface BuiltApp {
@@ -65,14 +74,20 @@ export function buildApp(app: App, props: BuildAppProps): BuiltApp {
       repoRoot: props.repoRoot,
     });
     platform.addDependency(data);
-    return { config, data, platform };
+    const shards = config.devices.shards === undefined ? [] : assignShards(config.devices.things.map((t) => t.name), config.devices.shards);
+    const devices = shards.flatMap((thingNames, index) =>
+      props.onlyDeviceShards && !props.onlyDeviceShards.includes(index)
+        ? []
+        : [new DeviceShardStack(app, { config, stateMode: props.stateMode, index, thingNames, wiring: platform.identity.thingWiring, repoRoot: props.repoRoot ?? REPO_ROOT })],
+    );
+    return { config, data, platform, devices };
   });
 
   const accountRegions = groupBy(configs, (c) => `${c.account.id}/${c.account.region}`);
   const baselines = accountRegions.map((envs) => new BaselineStack(app, { environments: envs, stateMode: props.stateMode }));
   const deployments = ciDeployments({
     baselines: baselines.map((b, i) => ({ name: b.node.id, environments: accountRegions[i] })),
-    environments: environments.map((e) => ({ config: e.config, data: e.data.node.id, platform: e.platform.node.id })),
+    environments: environments.map((e) => ({ config: e.config, data: e.data.node.id, platform: e.platform.node.id, devices: e.devices.map((d) => d.node.id) })),
   });
   const repository = ciRepository(configs);
   const accounts = groupBy(configs, (c) => c.account.id);
@@ -83,7 +98,7 @@ export function buildApp(app: App, props: BuildAppProps): BuiltApp {
     : [];
   // Every stack keeping its state in a bucket (the bootstraps keep theirs locally).
   const remoteState: RemoteStateStack[] = [
-    ...environments.flatMap((e) => [e.data, e.platform].map((s) => ({ name: s.node.id, state: e.config.state }))),
+    ...environments.flatMap((e) => [e.data, e.platform, ...e.devices].map((s) => ({ name: s.node.id, state: e.config.state }))),
     ...baselines.map((b, i) => ({ name: b.node.id, state: accountRegions[i][0].state })),
     ...(repository ? accounts.map((envs) => ({ name: CiAccessStack.stackName(envs[0].account.id), state: envs[0].state })) : []),
   ];
@@ -131,7 +146,7 @@ function bootstrapStacks(
     const bucket = c.state.bucket;
     const aliasFromArn = c.state.kmsKeyArn?.match(/:(alias\/.+)$/)?.[1];
     const ciRoles = deployments.flatMap((d) => {
-      const keys = d.stacks.filter((s) => s.state.bucket === bucket).map((s) => s.stateKey);
+      const keys = ciStateAccessKeys(d.stacks.filter((s) => s.state.bucket === bucket));
       if (keys.length === 0) return [];
       const arns = CiAccessStack.roleArns(d.accountId, d.environment);
       return [{ environment: d.environment, planRoleArn: arns.plan, deployRoleArn: arns.deploy, objectArns: stateKeyArns("aws", bucket, keys) }];

@@ -11,7 +11,7 @@ import { ciDeployRoleName, ciPlanRoleName, iamRoleArn } from "../lib/ci-roles";
 import { ConfigError, EnvironmentConfig } from "../lib/config-schema";
 import { platformTags } from "../lib/tags";
 import { PLATFORM_PREFIX } from "./baseline-stack";
-import { CiDeployment, CiRepository, strictestEnvironment } from "./ci-deployments";
+import { CiDeployment, CiRepository, ciStateAccessKeys, strictestEnvironment } from "./ci-deployments";
 import { StateMode, configureAwsProvider, configureStateBackend } from "./platform-stack-base";
 
 export interface CiAccessStackProps {
@@ -77,7 +77,7 @@ export class CiAccessStack extends TerraformStack {
       accountId,
       githubOwner: props.repository.githubOwner,
       githubRepo: props.repository.githubRepo,
-      environments: props.deployments.map((d) => ({ name: d.environment, stateObjectKeys: d.stacks.map((s) => s.stateKey), planFromMainOnly: !d.planInPullRequests })),
+      environments: props.deployments.map((d) => ({ name: d.environment, stateObjectKeys: ciStateAccessKeys(d.stacks), planFromMainOnly: !d.planInPullRequests })),
       stateBucket: buckets[0],
       stateKmsKeyArn: keys[0] || undefined,
       // The break-glass role is the one way into the state bucket besides the CI roles: the deployer may not change it.

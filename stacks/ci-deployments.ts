@@ -11,6 +11,7 @@
 import { TerraformBackend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ConfigError, ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "../lib/config-schema";
+import { Naming } from "../lib/naming";
 import { PLAN_ENVIRONMENT_PREFIX } from "../modules/ci-access/defaults";
 import type { BuiltApp } from "./app";
 import { StateBackendProps, stateObjectKey } from "./platform-stack-base";
@@ -20,6 +21,17 @@ export interface CiStack {
   readonly state: StateBackendProps;
   /** `<keyPrefix>/<stack>.tfstate`: the object the CI roles of the environment may read (plan) and write (deploy). */
   readonly stateKey: string;
+  /**
+   * What the CI roles and the state bucket policy grant for it: `stateKey`, or for a device shard the
+   * pattern `<keyPrefix>/<namePrefix>-<environment>-devices-*`, one for every shard of the environment,
+   * so the role and bucket policies stay within their size limits at any shard count.
+   */
+  readonly stateAccessKey: string;
+}
+
+/** The state keys and key patterns the CI roles of these stacks are granted, each once. */
+export function ciStateAccessKeys(stacks: readonly CiStack[]): string[] {
+  return [...new Set(stacks.map((s) => s.stateAccessKey))];
 }
 
 export interface CiDeployment {
@@ -32,14 +44,14 @@ export interface CiDeployment {
    * plan roles require refs/heads/main, so code under review never gets their read access.
    */
   readonly planInPullRequests: boolean;
-  /** Stacks in apply order: account baselines, then data stacks, then platform stacks. */
+  /** Stacks in apply order: account baselines, then data stacks, then platform stacks, then device shards. */
   readonly stacks: readonly CiStack[];
 }
 
 export interface CiDeployableStacks {
   /** Baseline stack name and the environments of its account and region. */
   readonly baselines: readonly { readonly name: string; readonly environments: readonly EnvironmentConfig[] }[];
-  readonly environments: readonly { readonly config: EnvironmentConfig; readonly data: string; readonly platform: string }[];
+  readonly environments: readonly { readonly config: EnvironmentConfig; readonly data: string; readonly platform: string; readonly devices?: readonly string[] }[];
 }
 
 /** The strictest environment class among these (prod > staging > dev). */
@@ -57,11 +69,19 @@ export function ciDeployments(stacks: CiDeployableStacks): CiDeployment[] {
   for (const environment of ENVIRONMENT_NAMES) {
     const envs = stacks.environments.filter((e) => e.config.environment === environment);
     const baselines = stacks.baselines.filter((b) => strictestEnvironment(b.environments) === environment);
-    const entry = (name: string, state: StateBackendProps, accountId: string, labels: readonly string[]) => ({ name, state, stateKey: stateObjectKey(name, state), accountId, labels });
+    const entry = (name: string, state: StateBackendProps, accountId: string, labels: readonly string[], accessKey?: string) => {
+      const stateKey = stateObjectKey(name, state);
+      return { name, state, stateKey, stateAccessKey: accessKey ?? stateKey, accountId, labels };
+    };
     const all = [
       ...baselines.map((b) => entry(b.name, b.environments[0].state, b.environments[0].account.id, b.environments.map((e) => e.label))),
       ...envs.map((e) => entry(e.data, e.config.state, e.config.account.id, [e.config.label])),
       ...envs.map((e) => entry(e.platform, e.config.state, e.config.account.id, [e.config.label])),
+      // Device shards read the platform stack's state (thing type, groups, policy): applied after it.
+      ...envs.flatMap((e) => {
+        const pattern = `${e.config.state.keyPrefix}/${new Naming(e.config).deviceShardStackPrefix}*`;
+        return (e.devices ?? []).map((name) => entry(name, e.config.state, e.config.account.id, [e.config.label], pattern));
+      }),
     ];
     if (all.length === 0) continue;
     const accounts = [...new Set(all.map((s) => s.accountId))];
@@ -72,7 +92,12 @@ export function ciDeployments(stacks: CiDeployableStacks): CiDeployment[] {
           `the workflows give each GitHub environment one deploy role, so keep every environment of class "${environment}" in one account (account.id)`,
       );
     }
-    out.push({ environment, accountId: accounts[0], planInPullRequests: environment === "dev", stacks: all.map(({ name, state, stateKey }) => ({ name, state, stateKey })) });
+    out.push({
+      environment,
+      accountId: accounts[0],
+      planInPullRequests: environment === "dev",
+      stacks: all.map(({ name, state, stateKey, stateAccessKey }) => ({ name, state, stateKey, stateAccessKey })),
+    });
   }
   return out;
 }
@@ -98,7 +123,7 @@ export function ciRepository(configs: readonly EnvironmentConfig[]): CiRepositor
 /** The variable of GitHub environment `plan-<env>` that names its read-only plan role (output `plan_role_arn_<env>` of the ci-access stack). */
 export const PLAN_ROLE_VARIABLE = "PLAN_ROLE_ARN";
 
-export type StackKind = "baseline" | "data" | "platform" | "state-bootstrap" | "ci-access";
+export type StackKind = "baseline" | "data" | "platform" | "devices" | "state-bootstrap" | "ci-access";
 
 /**
  * The workflows that plan a stack: `pull-request` (.github/workflows/pr.yml, one sticky comment per
@@ -177,11 +202,12 @@ export function listStacks(built: BuiltApp): StackListEntry[] {
     ...built.environments.flatMap((e): [string, StackKind][] => [
       [e.data.node.id, "data"],
       [e.platform.node.id, "platform"],
+      ...e.devices.map((d): [string, StackKind] => [d.node.id, "devices"]),
     ]),
     ...built.bootstrap.map((s): [string, StackKind] => [s.node.id, "state-bootstrap"]),
     ...built.ciAccess.map((s): [string, StackKind] => [s.node.id, "ci-access"]),
   ]);
-  const known = [...built.baselines, ...built.environments.flatMap((e) => [e.data, e.platform]), ...built.bootstrap, ...built.ciAccess];
+  const known = [...built.baselines, ...built.environments.flatMap((e) => [e.data, e.platform, ...e.devices]), ...built.bootstrap, ...built.ciAccess];
   if (known.length === 0) return [];
   const deployed = built.deployments.flatMap((d) => d.stacks.map((s) => ({ deployment: d, name: s.name })));
   const stacks = known[0].node.root.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));

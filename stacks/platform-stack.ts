@@ -10,6 +10,7 @@ import { DeviceIdentity } from "../modules/device-identity";
 import { Observability } from "../modules/observability";
 import { LogRetentionDays, ShadowProcessor } from "../modules/shadow-processor";
 import { ShadowRules } from "../modules/shadow-rules";
+import { ShadowApi } from "../modules/shadow-api";
 import { ConfigError, HISTORY_PROCESSOR_ID } from "../lib/config-schema";
 import { findRepoRoot } from "../lib/repo-root";
 import { HistoryTableRef } from "./data-stack";
@@ -37,6 +38,8 @@ export class PlatformStack extends PlatformStackBase {
   readonly extraProcessors: Readonly<Record<string, ShadowProcessor>>;
   readonly rules: ShadowRules;
   readonly observability: Observability;
+  /** The shadow API for applications (config api.enabled); undefined when off. */
+  readonly shadowApi?: ShadowApi;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, "platform", props);
@@ -52,6 +55,8 @@ export class PlatformStack extends PlatformStackBase {
       region: config.account.region,
       thingType: devices.thingType,
       things: devices.things,
+      // With devices.shards, each thing's resources go into a device shard stack (stacks/device-shard-stack.ts).
+      manageThings: devices.shards === undefined,
       groups: devices.groups,
       certificateMode: devices.certificateMode,
       allowKeyGeneration: devices.certificateMode === "generate",
@@ -111,6 +116,7 @@ export class PlatformStack extends PlatformStackBase {
       functionName: p.function.functionName,
     }));
 
+    const buffer = config.rules.buffer;
     this.rules = new ShadowRules(this, "shadow_rules", {
       ruleNamePrefix: naming.topicRulePrefix,
       resourceNamePrefix: naming.base,
@@ -127,7 +133,26 @@ export class PlatformStack extends PlatformStackBase {
       driftMetrics: config.rules.driftMetrics,
       operatorRoleArn: config.failureQueues.operatorRoleArn,
       preventDestroy: config.preventDestroy,
+      // Buffered ingestion (rules.ingestion "buffered"): the history processor drains a queue; extra processors stay direct.
+      bufferedIngestion: buffer && {
+        processorId: HISTORY_PROCESSOR_ID,
+        consumerRoleArn: this.processor.role.arn,
+        maxReceiveCount: buffer.maxReceiveCount,
+        visibilityTimeoutSeconds: buffer.visibilityTimeoutSeconds,
+        messageRetentionSeconds: buffer.messageRetentionSeconds,
+      },
     });
+    const ingest = this.rules.ingestQueue;
+    if (buffer && ingest) {
+      this.processor.consumeQueue({
+        queueArn: ingest.queue.arn,
+        kmsKeyArn: ingest.kmsKeyArn,
+        visibilityTimeoutSeconds: buffer.visibilityTimeoutSeconds,
+        batchSize: buffer.batchSize,
+        maximumBatchingWindowSeconds: buffer.maximumBatchingWindowSeconds,
+        maximumConcurrency: buffer.maximumConcurrency,
+      });
+    }
 
     this.observability = new Observability(this, "observability", {
       namePrefix: naming.base,
@@ -144,8 +169,31 @@ export class PlatformStack extends PlatformStackBase {
       emailSubscriptions: config.alarms.emailSubscriptions,
       driftMetrics: config.rules.driftMetrics,
       preventDestroy: config.preventDestroy,
+      ingestQueue: ingest && { queueName: ingest.queue.name, deadLetterQueueName: ingest.deadLetterQueue.name },
     });
 
+    // Applications reach the shadows through it: read, change desired state at a version, page through history.
+    const api = config.api;
+    this.shadowApi = api.enabled
+      ? new ShadowApi(this, "shadow_api", {
+          name: naming.name("lambdaFunction", "shadow-api"),
+          bundleDir: join(functionsDistDir, "shadow-api"),
+          historyTable: props.history,
+          accountId: config.account.id,
+          region: config.account.region,
+          thingNamePrefix: config.thingNamePrefix,
+          shadows: { classic: config.shadows.classic, named: config.shadows.named },
+          authorization: api.jwt ? { kind: "jwt", ...api.jwt } : { kind: "iam" },
+          throttling: api.throttling,
+          reservedConcurrency: api.reservedConcurrency,
+          // The config schema admits only CloudWatch Logs retention values.
+          logRetentionDays: config.processor.logRetentionDays as LogRetentionDays,
+          preventDestroy: config.preventDestroy,
+        })
+      : undefined;
+    if (this.shadowApi) new TerraformOutput(this, "shadow_api_url", { value: this.shadowApi.url });
+
+    if (ingest) new TerraformOutput(this, "ingest_queue_url", { value: ingest.queue.url });
     new TerraformOutput(this, "processor_function_name", { value: this.processor.function.functionName });
     new TerraformOutput(this, "dead_letter_queue_url", { value: this.processor.deadLetterQueue.url });
     new TerraformOutput(this, "topic_rule_names", { value: this.rules.ruleNames });

@@ -18,13 +18,15 @@ let dynamo: LocalDynamo;
 let doc: DynamoDBDocumentClient;
 
 function event(thingName: string, shadowName: string | undefined, version: number, timestamp: number): ShadowDocumentsEvent {
+  const current = { state: { desired: { setpoint: 22 }, reported: { temperature: 20 + version / 10 } }, version };
   return {
     thingName,
     shadowName,
     previous: version > 1 ? { state: { reported: { temperature: 20 } }, version: version - 1 } : null,
-    current: { state: { desired: { setpoint: 22 }, reported: { temperature: 20 + version / 10 } }, version },
+    current,
     timestamp,
     clientToken: `token-${version}`,
+    documentSizeBytes: Buffer.byteLength(JSON.stringify(current), "utf8"),
   };
 }
 

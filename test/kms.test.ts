@@ -106,7 +106,7 @@ describe("ServiceKey", () => {
     ["not a service principal", { grants: [service({ service: "arn:aws:iam::111111111111:root" })] }, /\.service: .* is not a service principal/],
     ["no actions", { grants: [service({ actions: [] })] }, /\.actions: list at least one kms: action/],
     ["non-kms action", { grants: [service({ actions: ["s3:GetObject"] })] }, /\.actions: s3:GetObject are not kms: actions/],
-    ["unknown grant kind", { grants: [{ kind: "iam" } as unknown as KeyGrant] }, /unknown grant kind "iam"; use "cloudwatch-logs" or "service"/],
+    ["unknown grant kind", { grants: [{ kind: "iam" } as unknown as KeyGrant] }, /unknown grant kind "iam"; use "cloudwatch-logs", "service" or "role-via-service"/],
     ["source account not 12 digits", { grants: [service({ sourceAccount: "123" })] }, /\.sourceAccount: "123" must be a 12-digit account id/],
     ["source ARN that is not an ARN", { grants: [service({ sourceArnLike: "alarm:*" })] }, /\.sourceArnLike: "alarm:\*" is not an ARN pattern/],
   ])("rejects %s", (_label, props, message) => {

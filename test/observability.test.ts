@@ -75,6 +75,8 @@ const EMITTED: Record<string, Record<string, string[]>> = {
     InvalidEvent: ["service"],
     DriftDetected: ["service"],
     StoreFailed: ["service"],
+    ShadowDocumentSize: ["service"],
+    ConvergenceLatency: ["service"],
   },
   "AWS/Lambda": { Invocations: ["FunctionName"], Errors: ["FunctionName"], Throttles: ["FunctionName"], Duration: ["FunctionName"], AsyncEventsDropped: ["FunctionName"] },
   "AWS/SQS": { ApproximateNumberOfMessagesVisible: ["QueueName"] },
@@ -200,9 +202,9 @@ describe("Observability: alarms", () => {
       }),
     );
     expect(alarms["iot-dev-no-shadow-updates"].dimensions).toBeUndefined();
-    expect(Object.keys(alarms)).toHaveLength(7);
+    expect(Object.keys(alarms)).toHaveLength(8);
     expect(Object.keys(construct.alarms).sort()).toEqual(
-      ["asyncEventsDropped", "deadLetterMessages", "errorActionMessages", "invalidEvents", "noUpdates", "processorErrors", "processorThrottles"].sort(),
+      ["asyncEventsDropped", "convergenceLatency", "deadLetterMessages", "errorActionMessages", "invalidEvents", "noUpdates", "processorErrors", "processorThrottles"].sort(),
     );
   });
 

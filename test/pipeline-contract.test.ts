@@ -10,7 +10,7 @@ import { dev } from "../environments/dev";
 import { historyTableCreateInput } from "../modules/history-store/schema";
 import { historyTableName } from "../tools/history-reader";
 import { RuleEngine, TopicRuleDef, evaluateRule, loadTopicRules, resolveLambdaFunction } from "../tools/iot-rules";
-import { checkLambdaContract, documentsSamples, iotInvokePermitted, synthesizedTable } from "../tools/pipeline";
+import { checkLambdaContract, describeQueueConsumers, documentsSamples, iotInvokePermitted, synthesizedTable } from "../tools/pipeline";
 import { TfJson, synthAll } from "./helpers/synth-app";
 
 interface EnvUnderTest {
@@ -54,7 +54,8 @@ function routedShadows(env: EnvUnderTest): (string | undefined)[] {
   return [...(env.classic ? [undefined] : []), ...named];
 }
 
-const lambdaRules = (env: EnvUnderTest) => loadTopicRules(env.platform).filter((r) => r.enabled && r.actions.some((a) => a.kind === "lambda"));
+/** Rules that deliver to a processor: a lambda action, or an sqs action to a queue a function drains (buffered ingestion). */
+const lambdaRules = (env: EnvUnderTest) => loadTopicRules(env.platform).filter((r) => r.enabled && r.actions.some((a) => a.kind === "lambda" || a.kind === "sqs"));
 
 describe.each(ENVS)("event contract: $label", (env) => {
   it("has rules with Lambda actions, all evaluable by the local engine", () => {
@@ -82,7 +83,9 @@ describe.each(ENVS)("event contract: $label", (env) => {
   it("every Lambda rule targets a function of the stack that IoT is permitted to invoke for that rule", () => {
     for (const rule of lambdaRules(env)) {
       // The parser checked above is the history processor's (other processors reuse it): make sure each rule feeds that processor.
-      const bundles = rule.actions.map((a) => (a.kind === "lambda" ? resolveLambdaFunction(env.platform, a.functionArn) : undefined));
+      const consumers = describeQueueConsumers(env.platform);
+      const targetOf = (a: (typeof rule.actions)[number]) => (a.kind === "lambda" ? a.functionArn : a.kind === "sqs" ? consumers.find((c) => c.queueUrlRef === a.queueUrl)?.functionArn : undefined);
+      const bundles = rule.actions.map((a) => (targetOf(a) ? resolveLambdaFunction(env.platform, targetOf(a) as string) : undefined));
       expect(bundles.some((b) => b?.kind === "resource" && b.function.filename?.endsWith("/shadow-history.zip"))).toBe(true);
       for (const action of rule.actions) {
         if (action.kind !== "lambda") continue;

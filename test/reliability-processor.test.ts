@@ -134,7 +134,7 @@ function expectDrift(desired: unknown, reported: unknown, drift: unknown): void 
 /**
  * The history item the processor must write for `event`, derived from the event alone (never from
  * the transform under test): its key, the current state as sent, the previous version, the client
- * token, no TTL (no retention configured), the changed keys and the drift.
+ * token, no TTL (no retention configured), the current document's size, the changed keys and the drift.
  */
 function expectItemFor(item: Record<string, unknown>, event: WireEvent, receivedAtMs: number): void {
   const shadowName = event.shadowName ?? CLASSIC_SHADOW;
@@ -152,6 +152,8 @@ function expectItemFor(item: Record<string, unknown>, event: WireEvent, received
       reported: current.reported,
       previousVersion: event.previous?.version,
       clientToken: event.clientToken,
+      // The current document as delivered; no convergence: the generated metadata has no desired timestamps.
+      documentSizeBytes: Buffer.byteLength(JSON.stringify(event.current), "utf8"),
     }),
   );
   expectChangedKeys(stateOf(event.previous?.state), current, keys);

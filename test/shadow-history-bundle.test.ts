@@ -77,6 +77,11 @@ async function itemsOf(thingName: string, table = TABLE): Promise<Record<string,
   return out.Items ?? [];
 }
 
+const bytesOf = (document: unknown) => Buffer.byteLength(JSON.stringify(document), "utf8");
+
+/** The EMF documents the bundle printed since the last clear(). */
+const emfDocuments = (stdout: string): Record<string, any>[] => stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((d) => d._aws);
+
 function classicUpdate(thingName: string, version: number, timestamp: number, reported: Record<string, unknown>) {
   return { thingName, previous: null, current: { state: { reported }, metadata: {}, version }, timestamp };
 }
@@ -102,15 +107,34 @@ describe("shadow-history bundle against a local DynamoDB", () => {
       drift: { color: "green" },
       hasDrift: true,
       previousVersion: 1,
+      documentSizeBytes: bytesOf(desiredGreen.current),
     });
+    expect(green).not.toHaveProperty("convergence");
     expect(green.receivedAtMs).toBeGreaterThanOrEqual(before);
     expect(green.receivedAtMs).toBeLessThanOrEqual(after);
     expect(green).not.toHaveProperty("expiresAt");
-    expect(output.metrics()).toEqual({ ShadowUpdateStored: 3, DriftDetected: 1 });
+    expect(output.metrics()).toEqual({ ShadowUpdateStored: 3, DriftDetected: 1, ShadowDocumentSize: [firstReport, desiredGreen, reportedGreen].reduce((n, e) => n + bytesOf(e.current), 0) });
 
     await bundle.handler(documentsResponseExample);
     const [withToken] = await itemsOf("Thermostat-0001");
-    expect(withToken).toMatchObject({ clientToken: "token", version: 42, hasDrift: false });
+    expect(withToken).toMatchObject({ clientToken: "token", version: 42, hasDrift: false, convergence: { "/attribute1": 42, "/attribute2": 42, "/attributeN": 42 } });
+  });
+
+  it("emits document size (Bytes) and one convergence latency (Seconds) per converged key as EMF, once per stored update", async () => {
+    const event = { ...documentsResponseExample, thingName: "emf-1" };
+    await bundle.handler(event);
+    const [doc] = emfDocuments(output.stdout);
+    const [directive] = doc._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe("IotShadow/test");
+    expect(directive.Dimensions).toEqual([["service"]]);
+    expect(doc.service).toBe("shadow-history");
+    expect(directive.Metrics).toEqual(expect.arrayContaining([{ Name: "ShadowDocumentSize", Unit: "Bytes" }, { Name: "ConvergenceLatency", Unit: "Seconds" }]));
+    expect(doc.ShadowDocumentSize).toBe(bytesOf(documentsResponseExample.current));
+    expect(doc.ConvergenceLatency).toEqual([42, 42, 42]);
+
+    output.clear();
+    await expect(bundle.handler(event)).resolves.toMatchObject({ outcome: "duplicate" });
+    expect(output.metrics()).toEqual({ DuplicateSkipped: 1 });
   });
 
   it("a redelivered or retried event stores nothing new and succeeds", async () => {
@@ -122,7 +146,7 @@ describe("shadow-history bundle against a local DynamoDB", () => {
     expect(retried.map((r) => r.outcome)).toEqual(["duplicate", "duplicate", "duplicate"]);
     const items = await itemsOf("redelivery-1");
     expect(items).toEqual([original]);
-    expect(output.metrics()).toEqual({ ShadowUpdateStored: 1, DuplicateSkipped: 3 });
+    expect(output.metrics()).toEqual({ ShadowUpdateStored: 1, DuplicateSkipped: 3, ShadowDocumentSize: bytesOf(event.current) });
   });
 
   it("keeps all 50 updates of one thing accepted within the same second", async () => {

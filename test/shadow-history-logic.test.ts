@@ -35,6 +35,7 @@ describe("AWS documentation examples (update/documents)", () => {
       changedKeys: ["/reported/color"],
       drift: {},
       hasDrift: false,
+      documentSizeBytes: Buffer.byteLength(JSON.stringify(firstReport.current), "utf8"),
     });
   });
 
@@ -138,7 +139,15 @@ describe("computeDrift", () => {
 describe("parseShadowDocumentsEvent accepts", () => {
   it("a missing previous, a missing state and null sections", () => {
     const parsed = parseShadowDocumentsEvent({ thingName: "t1", current: { version: 3, state: { desired: null } }, timestamp: 10 });
-    expect(parsed).toEqual({ thingName: "t1", shadowName: undefined, previous: null, current: { version: 3, state: { desired: undefined, reported: undefined } }, timestamp: 10, clientToken: undefined });
+    expect(parsed).toEqual({
+      thingName: "t1",
+      shadowName: undefined,
+      previous: null,
+      current: { version: 3, state: { desired: undefined, reported: undefined } },
+      timestamp: 10,
+      clientToken: undefined,
+      documentSizeBytes: Buffer.byteLength('{"version":3,"state":{"desired":null}}', "utf8"),
+    });
     expect(parseShadowDocumentsEvent({ thingName: "t1", current: { version: 3 }, timestamp: 10 }).current.state).toEqual({});
   });
 

@@ -40,3 +40,6 @@ export const DYNAMODB_CLIENT_SETTINGS = {
   /** Without it the SDK only logs a warning when requestTimeout passes and keeps waiting. */
   throwOnRequestTimeout: true,
 } as const;
+
+/** Puts in flight at once for one SQS batch: enough to hide DynamoDB latency, few enough for one execution environment. */
+export const BATCH_WRITE_CONCURRENCY = 10;

@@ -18,6 +18,12 @@ export interface ShadowState {
 export interface ShadowSnapshot {
   readonly state: ShadowState;
   readonly version: number;
+  /**
+   * The document's `metadata` (per-field `{ timestamp }`, epoch seconds), when it is an object. Not
+   * validated: it is only read for convergence latencies (convergence.ts), and a malformed one means
+   * "no latency", never a rejected update.
+   */
+  readonly metadata?: JsonObject;
 }
 
 /** A validated `update/documents` event. `shadowName` is undefined for the classic shadow. */
@@ -29,6 +35,8 @@ export interface ShadowDocumentsEvent {
   /** Shadow service timestamp, epoch seconds. */
   readonly timestamp: number;
   readonly clientToken?: string;
+  /** UTF-8 bytes of the `current` document (state, metadata, version) as received, serialised compactly. */
+  readonly documentSizeBytes: number;
 }
 
 /** Device Shadow limits (AWS IoT quotas): state document size and nesting depth, client token length. */
@@ -36,7 +44,7 @@ export const MAX_STATE_BYTES = 8 * 1024;
 export const MAX_STATE_DEPTH = 6;
 export const MAX_CLIENT_TOKEN_BYTES = 64;
 /** Above this an epoch value is milliseconds, not seconds (year 5138). */
-const MAX_EPOCH_SECONDS = 1e11;
+export const MAX_EPOCH_SECONDS = 1e11;
 /** DynamoDB number range; a value outside it would fail the write after partial work. */
 const DYNAMODB_MAX_MAGNITUDE = 1e126;
 const DYNAMODB_MIN_MAGNITUDE = 1e-130;
@@ -111,7 +119,7 @@ function parseSnapshot(value: unknown, field: "previous" | "current"): ShadowSna
   if (bytes > MAX_STATE_BYTES) {
     fail(`${field}.state`, `is ${bytes} bytes; the Device Shadow service allows at most ${MAX_STATE_BYTES}`);
   }
-  return { state, version };
+  return isObject(value.metadata) ? { state, version, metadata: value.metadata as JsonObject } : { state, version };
 }
 
 function parseName(value: unknown, field: "thingName" | "shadowName", rule: "iotThing" | "namedShadow", sql: string): string {
@@ -154,5 +162,6 @@ export function parseShadowDocumentsEvent(input: unknown): ShadowDocumentsEvent 
     current,
     timestamp,
     clientToken: typeof clientToken === "string" ? clientToken : undefined,
+    documentSizeBytes: Buffer.byteLength(JSON.stringify(input.current), "utf8"),
   };
 }

@@ -4,6 +4,10 @@
  */
 import { CLASSIC_SHADOW, shadowVersionKey } from "../../modules/history-store/schema";
 import type { JsonObject, JsonValue, ShadowDocumentsEvent, ShadowState } from "./event";
+import { convergenceLatencies } from "./convergence";
+import { isPlainObject, jsonEqual, own, pointerSegment, setOwn } from "./json";
+
+export { jsonEqual } from "./json";
 
 /** One stored history item; attribute names match modules/history-store/schema.ts. */
 export interface HistoryItem {
@@ -27,6 +31,10 @@ export interface HistoryItem {
   readonly clientToken?: string;
   /** DynamoDB TTL, epoch seconds; only when a retention is configured. */
   readonly expiresAt?: number;
+  /** UTF-8 bytes of the `current` document as received (see event.ts). */
+  readonly documentSizeBytes: number;
+  /** Desired keys that converged with this update (JSON Pointer into desired -> seconds, see convergence.ts); absent when none did. */
+  readonly convergence?: Readonly<Record<string, number>>;
 }
 
 export interface TransformOptions {
@@ -36,37 +44,6 @@ export interface TransformOptions {
 }
 
 const SECONDS_PER_DAY = 86_400;
-
-function isPlainObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// State field names are device data: "constructor", "toString" or "__proto__"
-// must read and write as ordinary fields, never as Object.prototype members.
-function own(obj: JsonObject | undefined, key: string): JsonValue | undefined {
-  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
-function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Structural equality of JSON values; arrays compare element by element (the shadow service treats them as values). */
-export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
-}
-
-function pointerSegment(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
-}
 
 function diffPaths(before: JsonValue | undefined, after: JsonValue | undefined, path: string, out: string[]): void {
   const beforeObj = before === undefined || isPlainObject(before);
@@ -114,6 +91,7 @@ export function toHistoryItem(event: ShadowDocumentsEvent, options: TransformOpt
   const shadowName = event.shadowName ?? CLASSIC_SHADOW;
   const { current, previous } = event;
   const drift = computeDrift(current.state.desired, current.state.reported);
+  const convergence = convergenceLatencies(previous, current);
   return {
     thingName: event.thingName,
     shadowVersion: shadowVersionKey(shadowName, current.version),
@@ -129,6 +107,8 @@ export function toHistoryItem(event: ShadowDocumentsEvent, options: TransformOpt
     previousVersion: previous?.version,
     clientToken: event.clientToken,
     expiresAt: options.ttlDays === undefined ? undefined : event.timestamp + options.ttlDays * SECONDS_PER_DAY,
+    documentSizeBytes: event.documentSizeBytes,
+    convergence: Object.keys(convergence).length > 0 ? convergence : undefined,
   };
 }
 

@@ -17,8 +17,6 @@ import { IotPolicyAttachment } from "@cdktf/provider-aws/lib/iot-policy-attachme
 import { IotProvisioningTemplate } from "@cdktf/provider-aws/lib/iot-provisioning-template";
 import { IotThing } from "@cdktf/provider-aws/lib/iot-thing";
 import { IotThingGroup } from "@cdktf/provider-aws/lib/iot-thing-group";
-import { IotThingGroupMembership } from "@cdktf/provider-aws/lib/iot-thing-group-membership";
-import { IotThingPrincipalAttachment } from "@cdktf/provider-aws/lib/iot-thing-principal-attachment";
 import { IotThingType } from "@cdktf/provider-aws/lib/iot-thing-type";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
@@ -26,7 +24,8 @@ import { createFleetResources } from "./fleet";
 import type { ProvisioningHookResources } from "./provisioning-hook";
 import { createKeyStorage } from "./key-storage";
 import { devicePolicyDocument } from "./policies";
-import { DeviceIdentityOutputs, DeviceIdentityProps } from "./types";
+import { createThingResources } from "./things";
+import { DeviceIdentityOutputs, DeviceIdentityProps, ThingWiring } from "./types";
 import { ResolvedProps, resolveProps } from "./validate";
 
 export * from "./types";
@@ -35,6 +34,10 @@ export { provisioningTemplateArn, provisioningTemplateBody } from "./fleet";
 export type { ProvisioningHookResources } from "./provisioning-hook";
 export { CsrParseError, describeKey, parseCsrDer, csrPemToDer } from "./pkcs10";
 export * from "./hook-contract";
+export { DeviceThings, createThingResources } from "./things";
+export type { ThingResources } from "./things";
+export { DEFAULT_SHARD_SIZE, MAX_SHARDS, SHARD_HEADROOM, assignShards, shardIssues, shardOf, suggestedShards } from "./shards";
+export type { ShardSettings } from "./shards";
 /** The inventory rules as structured issues (path, message), for callers validating their own config first (lib/config-schema.ts does). */
 export { deviceInventoryIssues } from "./inventory";
 export type { DeviceInventory } from "./inventory";
@@ -45,7 +48,7 @@ export const IOT_DATA_ENDPOINT_TYPE = "iot:Data-ATS";
 
 export class DeviceIdentity extends Construct {
   public readonly thingType: IotThingType;
-  /** By thing name. */
+  /** By thing name; empty with `manageThings: false`. */
   public readonly things: Readonly<Record<string, IotThing>>;
   /** By thing name; only things that have a certificate (none for fleet-provisioned devices). */
   public readonly certificates: Readonly<Record<string, IotCertificate>>;
@@ -67,6 +70,8 @@ export class DeviceIdentity extends Construct {
   public readonly dataEndpoint: string;
   /** Values for stack outputs; never key material. */
   public readonly outputs: DeviceIdentityOutputs;
+  /** What `DeviceThings` needs to create things of this inventory elsewhere (with `manageThings: false`). */
+  public readonly thingWiring: ThingWiring;
 
   constructor(scope: Construct, id: string, props: DeviceIdentityProps) {
     super(scope, id);
@@ -97,29 +102,23 @@ export class DeviceIdentity extends Construct {
     const things: Record<string, IotThing> = {};
     const certificates: Record<string, IotCertificate> = {};
     const keyParameters: Record<string, SsmParameter> = {};
+    this.thingWiring = {
+      thingTypeName: this.thingType.name,
+      policyName: this.policy.name,
+      groupNames: mapValues(this.groups, (g) => g.name),
+      certificateMode: r.certificateMode,
+      policyAttachment: r.policyAttachment,
+      thingPrincipalType: r.thingPrincipalType,
+      preventDestroy: r.preventDestroy,
+    };
     const thingsScope = new Construct(this, "things");
-    for (const t of r.things) {
+    for (const t of r.manageThings ? r.things : []) {
       // One scope per thing name: addresses never depend on list order.
       const s = new Construct(thingsScope, t.name);
-      const thing = new IotThing(s, "thing", {
-        name: t.name,
-        thingTypeName: this.thingType.name,
-        attributes: Object.keys(t.attributes).length ? t.attributes : undefined,
-        lifecycle,
-      });
+      const { thing, certificate: cert } = createThingResources(s, t, this.thingWiring);
       things[t.name] = thing;
-      for (const g of t.groups) {
-        new IotThingGroupMembership(s, `member-of-${g}`, { thingName: thing.name, thingGroupName: this.groups[g].name });
-      }
-      if (r.certificateMode !== "generate" && t.csrPem === undefined) continue;
-
-      // With a CSR the device keeps its key; without one ("generate") AWS returns the key into state.
-      const cert = new IotCertificate(s, "certificate", { active: true, csr: t.csrPem, lifecycle });
+      if (!cert) continue;
       certificates[t.name] = cert;
-      new IotThingPrincipalAttachment(s, "certificate-attachment", { thing: thing.name, principal: cert.arn, thingPrincipalType: r.thingPrincipalType });
-      if (r.policyAttachment === "certificate") {
-        new IotPolicyAttachment(s, "policy-attachment", { policy: this.policy.name, target: cert.arn });
-      }
       if (keyStorage && t.keyParameterName) {
         keyParameters[t.name] = new SsmParameter(s, "private-key", {
           name: t.keyParameterName,

@@ -92,10 +92,13 @@ export function deviceInventoryIssues(inventory: DeviceInventory): ValidationIss
     add(["policyGroup"], `only used with policyAttachment "thing-group"; drop policyGroup or set policyAttachment: "thing-group"`);
   }
 
+  // First index of each name, built once: a search per thing would be quadratic in the fleet size.
+  const firstIndex = new Map<string, number>();
+  inventory.things.forEach((t, i) => firstIndex.has(t.name) || firstIndex.set(t.name, i));
   inventory.things.forEach((t, i) => {
     const at = (...rest: Path): Path => ["things", i, ...rest];
     add(at("name"), reserved(t.name));
-    if (inventory.things.findIndex((other) => other.name === t.name) !== i) add(at("name"), `duplicate thing name "${t.name}"; list each thing once`);
+    if (firstIndex.get(t.name) !== i) add(at("name"), `duplicate thing name "${t.name}"; list each thing once`);
     const attributes = Object.keys(t.attributes ?? {}).length;
     if (attributes > MAX_ATTRIBUTES_WITH_THING_TYPE) add(at("attributes"), `${attributes} given; AWS allows at most ${MAX_ATTRIBUTES_WITH_THING_TYPE} per thing with a thing type`);
     const thingGroups = t.groups ?? [];

@@ -116,6 +116,13 @@ export interface DeviceIdentityProps {
   readonly thingType: ThingTypeProps;
   /** Devices to register. Construct ids derive from the names, so order does not matter. */
   readonly things: readonly DeviceThingProps[];
+  /**
+   * Create each thing's resources (thing, certificate, attachments, group memberships) here. false: only
+   * the shared ones (thing type, groups, policy, fleet provisioning); `things` is still checked as the
+   * inventory, and `DeviceThings` with `thingWiring` creates the per-device resources, e.g. in device
+   * shard stacks. Not with certificateMode "generate". @default true
+   */
+  readonly manageThings?: boolean;
   /** Static thing groups. @default [] */
   readonly groups?: readonly ThingGroupProps[];
   /** @default "csr" */
@@ -155,4 +162,29 @@ export interface DeviceIdentityOutputs {
   readonly policyNames: readonly string[];
   readonly dataEndpoint: string;
   readonly provisioningTemplateName?: string;
+}
+
+/**
+ * What a thing's resources reference from the shared ones (`DeviceIdentity.thingWiring`). Values may be
+ * tokens of another stack: cdktf turns them into remote-state references.
+ */
+export interface ThingWiring {
+  readonly thingTypeName: string;
+  /** The device policy's name. */
+  readonly policyName: string;
+  /** Group name (as in `groups`) -> the group resource's name. */
+  readonly groupNames: Readonly<Record<string, string>>;
+  readonly certificateMode: CertificateMode;
+  readonly policyAttachment: PolicyAttachmentMode;
+  readonly thingPrincipalType: ThingPrincipalType;
+  readonly preventDestroy: boolean;
+}
+
+export interface DeviceThingsProps {
+  /** From the `DeviceIdentity` (with `manageThings: false`) whose inventory these things belong to. */
+  readonly wiring: ThingWiring;
+  /** Devices whose resources this construct creates; construct ids derive from the names. */
+  readonly things: readonly DeviceThingProps[];
+  /** Directory csrPath is resolved against. @default process.cwd() */
+  readonly csrBaseDir?: string;
 }

@@ -19,6 +19,7 @@ import {
   CertificateMode,
   ClaimCertificateApi,
   DeviceIdentityProps,
+  DeviceThingProps,
   PolicyAttachmentMode,
   ThingPrincipalType,
 } from "./types";
@@ -82,6 +83,8 @@ export interface ResolvedProps {
   readonly namePrefix: string;
   readonly thingType: { readonly name: string; readonly description?: string; readonly searchableAttributes: readonly string[] };
   readonly things: readonly ResolvedThing[];
+  /** Create the per-device resources here (false: DeviceThings does, e.g. in device shard stacks). */
+  readonly manageThings: boolean;
   /** Parents before children. */
   readonly groups: readonly ResolvedGroup[];
   readonly certificateMode: CertificateMode;
@@ -168,15 +171,12 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
   // The SSM name limit counts the parameter's ARN, which holds partition and region (the longest are assumed when unknown).
   const ssmContext = { region: literal(props.region) ? props.region : undefined, partition: props.partition };
   const baseDir = props.csrBaseDir ?? process.cwd();
-  const things = props.things.map((t): ResolvedThing => {
-    const owner = `${P} things["${t.name}"]`;
-    assertName("iotThing", t.name, `${owner}.name`);
-    const attributes = t.attributes ?? {};
-    // The subject CN must be the thing name: a CSR made for another device (or copied) fails here, not in the field.
-    const csrPem = loadCsr(owner, { path: t.csrPath, pem: t.csrPem, pathField: "csrPath", pemField: "csrPem", commonName: t.name }, baseDir);
-    const keyParameterName = keyStorage ? name("ssmParameter", `${keyStorage.parameterPathPrefix}/${t.name}/private-key`, `things["${t.name}"] (private key parameter name)`, ssmContext) : undefined;
-    return { name: t.name, attributes: checkAttributes(owner, attributes), groups: [...(t.groups ?? [])], csrPem, keyParameterName };
-  });
+  const manageThings = props.manageThings ?? true;
+  if (!manageThings && certificateMode === "generate") {
+    throw new Error(`${P} manageThings: false needs certificateMode "csr" or "fleet-provisioning"; "generate" keeps each private key in a parameter next to its certificate, so keep manageThings: true`);
+  }
+  // Things created elsewhere (DeviceThings) load their CSRs there; here their names still count (inventory, hook).
+  const things = props.things.map((t) => resolveThing(P, t, { baseDir, loadCsr: manageThings, keyParameterPathPrefix: keyStorage?.parameterPathPrefix, ssmContext }));
 
   const access = props.shadowAccess ?? {};
   const named = access.named ?? "all";
@@ -192,6 +192,7 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     namePrefix: props.namePrefix,
     thingType: { name: tt.name, description: tt.description, searchableAttributes: [...searchable] },
     things,
+    manageThings,
     groups,
     certificateMode,
     policyAttachment,
@@ -206,6 +207,28 @@ export function resolveProps(props: DeviceIdentityProps): ResolvedProps {
     region: props.region,
     partition,
   };
+}
+
+export interface ResolveThingOptions {
+  readonly baseDir: string;
+  /** Read and check the CSR (false: the thing's certificate is created by another construct, which reads it). */
+  readonly loadCsr: boolean;
+  /** "generate" mode: where the private key parameter goes. */
+  readonly keyParameterPathPrefix?: string;
+  readonly ssmContext?: NameContext;
+}
+
+/** One thing's name, attributes and CSR checked (`owner` names the construct in messages). */
+export function resolveThing(owner: string, t: DeviceThingProps, options: ResolveThingOptions): ResolvedThing {
+  const field = `${owner} things["${t.name}"]`;
+  assertName("iotThing", t.name, `${field}.name`);
+  const attributes = t.attributes ?? {};
+  // The subject CN must be the thing name: a CSR made for another device (or copied) fails here, not in the field.
+  const csrPem = options.loadCsr ? loadCsr(field, { path: t.csrPath, pem: t.csrPem, pathField: "csrPath", pemField: "csrPem", commonName: t.name }, options.baseDir) : undefined;
+  const prefix = options.keyParameterPathPrefix;
+  const keyParameterName =
+    prefix !== undefined ? assertName("ssmParameter", `${prefix}/${t.name}/private-key`, `${owner} things["${t.name}"] (private key parameter name)`, options.ssmContext) : undefined;
+  return { name: t.name, attributes: checkAttributes(field, attributes), groups: [...(t.groups ?? [])], csrPem, keyParameterName };
 }
 
 function resolveKeyStorage(props: DeviceIdentityProps, mode: CertificateMode): (ResolvedKeyStorage & { parameterPathPrefix: string }) | undefined {

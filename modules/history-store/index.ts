@@ -21,6 +21,8 @@ import { historyWriterStatements } from "./iam";
 import { KEY_ATTRIBUTES, TABLE_KEY_SCHEMA, TIME_INDEX_KEY_SCHEMA, TIME_INDEX_NAME, TTL_ATTRIBUTE } from "./schema";
 
 export * from "./schema";
+export { timeRangeQuery, versionsQuery } from "./queries";
+export type { HistoryQuery } from "./queries";
 export { dynamodbViaService, historyWriterStatements } from "./iam";
 export type { HistoryKeyScope, PolicyCondition, PolicyStatementSpec } from "./iam";
 

@@ -12,7 +12,10 @@ export type AlarmPurpose =
   | "deadLetterMessages"
   | "errorActionMessages"
   | "invalidEvents"
-  | "noUpdates";
+  | "noUpdates"
+  | "ingestQueueAge"
+  | "ingestDeadLetterMessages"
+  | "convergenceLatency";
 
 export interface AlarmSpec {
   readonly purpose: AlarmPurpose;
@@ -22,7 +25,8 @@ export interface AlarmSpec {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions?: Readonly<Record<string, string>>;
-  readonly statistic: "Sum" | "Maximum";
+  /** A percentile ("p99") becomes the alarm's extended statistic. */
+  readonly statistic: "Sum" | "Maximum" | "p99";
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly comparisonOperator: "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
@@ -39,6 +43,23 @@ export interface AlarmThresholds {
   readonly invalidEvents: number;
   /** @default 1 */
   readonly asyncEventsDropped?: number;
+  /** Buffered ingestion: seconds the oldest queued update may wait. @default 300 */
+  readonly queueAgeSeconds?: number;
+  /** p99 of the seconds a desired value waits for its matching report, sustained for 15 minutes. @default 600 */
+  readonly convergenceLatencyP99Seconds?: number;
+}
+
+/**
+ * A device that is online applies a desired change within seconds; one that was offline converges when it
+ * reconnects, which can be hours. Ten minutes at p99, for three 5-minute periods in a row, is well above
+ * the first and tolerates a few of the second, so it fires when the fleet as a whole stops converging.
+ */
+export const DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS = 600;
+
+/** The queue the documents rules send to (buffered ingestion) and its dead-letter queue. */
+export interface IngestQueueRef {
+  readonly queueName: string;
+  readonly deadLetterQueueName: string;
 }
 
 export interface AlarmInput {
@@ -48,6 +69,7 @@ export interface AlarmInput {
   readonly errorTarget: ErrorTargetRef;
   readonly thresholds: AlarmThresholds;
   readonly noUpdatesMinutes?: number;
+  readonly ingestQueue?: IngestQueueRef;
 }
 
 const PERIOD = 300;
@@ -129,7 +151,45 @@ export function alarmSpecs(input: AlarmInput): AlarmSpec[] {
       dimensions: PROCESSOR_SERVICE_DIMENSION,
       threshold: t.invalidEvents,
     },
+    {
+      ...count,
+      purpose: "convergenceLatency",
+      nameSuffix: "convergence-latency-p99",
+      description: `p99 convergence latency (desired value set to matching report, from the shadow metadata) was ${t.convergenceLatencyP99Seconds ?? DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS} s or more for 15 minutes: devices are not applying desired state. Check device connectivity and the device agent.`,
+      namespace: input.metricNamespace,
+      metricName: PROCESSOR_METRICS.convergenceLatency,
+      dimensions: PROCESSOR_SERVICE_DIMENSION,
+      statistic: "p99",
+      // Three periods: one device reconnecting after a long absence must not page anyone.
+      evaluationPeriods: 3,
+      threshold: t.convergenceLatencyP99Seconds ?? DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS,
+    },
   ];
+  if (input.ingestQueue !== undefined) {
+    const queue = input.ingestQueue;
+    specs.push(
+      {
+        ...depth,
+        purpose: "ingestQueueAge",
+        nameSuffix: "ingest-queue-age",
+        description: `The oldest shadow update in the ingest queue waited ${t.queueAgeSeconds ?? 300} s or more: the processor drains slower than updates arrive (a storm, throttling or failing batches). History is late, not lost.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.queueName },
+        threshold: t.queueAgeSeconds ?? 300,
+      },
+      {
+        ...depth,
+        purpose: "ingestDeadLetterMessages",
+        nameSuffix: "ingest-dlq-messages",
+        description: "Shadow updates the processor could not store after maxReceiveCount receives wait in the ingest dead-letter queue; fix the cause, then redrive to the ingest queue.",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queue.deadLetterQueueName },
+        threshold: t.deadLetterMessages,
+      },
+    );
+  }
   if (input.noUpdatesMinutes !== undefined) {
     specs.push({
       purpose: "noUpdates",

@@ -2,6 +2,7 @@
  * The per-environment dashboard body, built as plain data and serialised
  * with JSON.stringify (names may be tokens; they resolve inside the string).
  */
+import type { IngestQueueRef } from "./alarms";
 import { PROCESSOR_METRICS, PROCESSOR_SERVICE_DIMENSION, RULE_METRICS } from "./metrics";
 
 export type ErrorTargetRef = { readonly kind: "sqs"; readonly queueName: string } | { readonly kind: "cloudwatch-logs"; readonly logGroupName: string };
@@ -15,10 +16,12 @@ export interface DashboardInput {
   readonly historyTableName: string;
   readonly driftMetrics: boolean;
   readonly alarmArns: readonly string[];
+  /** Buffered ingestion: adds the queue's age, depth and batch failures. @default undefined */
+  readonly ingestQueue?: IngestQueueRef;
 }
 
 export interface MetricOptions {
-  readonly stat: "Sum" | "Average" | "Maximum" | "p99";
+  readonly stat: "Sum" | "Average" | "Maximum" | "p50" | "p99";
   readonly label: string;
 }
 
@@ -122,7 +125,37 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
         ["AWS/DynamoDB", "ReadThrottleEvents", ...table, sum("read throttles")],
       ],
     ],
+    [
+      "Shadow document size (bytes)",
+      [
+        [ns, PROCESSOR_METRICS.documentSize, ...service, { stat: "Average", label: "average" }],
+        [ns, PROCESSOR_METRICS.documentSize, ...service, { stat: "Maximum", label: "maximum" }],
+      ],
+    ],
+    [
+      "Convergence latency: desired to matching report (s)",
+      [
+        [ns, PROCESSOR_METRICS.convergenceLatency, ...service, { stat: "p50", label: "p50" }],
+        [ns, PROCESSOR_METRICS.convergenceLatency, ...service, { stat: "p99", label: "p99" }],
+      ],
+    ],
   ];
+  if (input.ingestQueue) {
+    const q = input.ingestQueue;
+    const max = (label: string): MetricOptions => ({ stat: "Maximum", label });
+    panels.push(
+      ["Ingest queue: oldest update (s)", [["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", q.queueName, max("oldest message age")]]],
+      [
+        "Ingest queue depth, dead-letter queue, batch failures",
+        [
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.queueName, max("waiting")],
+          ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", q.queueName, max("in flight")],
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.deadLetterQueueName, max("dead-letter queue")],
+          [ns, PROCESSOR_METRICS.batchItemFailures, ...service, sum("batch item failures")],
+        ],
+      ],
+    );
+  }
 
   const widgets: (MetricWidget | AlarmWidget)[] = panels.map(([title, metrics], i) => ({
     type: "metric",

@@ -15,8 +15,9 @@ import { AlarmPurpose, alarmSpecs, AlarmThresholds } from "./alarms";
 import { buildDashboardBody, ErrorTargetRef } from "./dashboard";
 import { validateAlarmMetric, validateObservabilityProps } from "./validate";
 
-export type { AlarmPurpose, AlarmSpec, AlarmThresholds } from "./alarms";
-export { alarmSpecs } from "./alarms";
+export type { AlarmPurpose, AlarmSpec, AlarmThresholds, IngestQueueRef } from "./alarms";
+import type { IngestQueueRef } from "./alarms";
+export { alarmSpecs, DEFAULT_CONVERGENCE_LATENCY_P99_SECONDS } from "./alarms";
 export { buildDashboardBody } from "./dashboard";
 export type { DashboardBody, DashboardInput, MetricRow } from "./dashboard";
 export { PROCESSOR_METRICS, PROCESSOR_SERVICE_DIMENSION, RULE_METRICS } from "./metrics";
@@ -54,6 +55,8 @@ export interface ObservabilityProps {
   readonly driftMetrics?: boolean;
   /** lifecycle.prevent_destroy on the created key. @default true */
   readonly preventDestroy?: boolean;
+  /** Buffered ingestion's queue and dead-letter queue: alarms on their age and depth, dashboard widgets. @default undefined */
+  readonly ingestQueue?: IngestQueueRef;
 }
 
 /** The service principal CloudWatch alarms publish notifications as. */
@@ -177,16 +180,21 @@ export class Observability extends Construct {
       errorTarget,
       thresholds: props.thresholds,
       noUpdatesMinutes: props.noUpdatesMinutes,
+      ingestQueue: props.ingestQueue,
     });
     for (const spec of specs) {
       validateAlarmMetric(spec);
+      const percentile = spec.statistic.startsWith("p");
       alarms[spec.purpose] = new CloudwatchMetricAlarm(this, `alarm-${spec.purpose}`, {
         alarmName: assertName("cloudwatchAlarm", `${p}-${spec.nameSuffix}`, "Observability namePrefix"),
         alarmDescription: spec.description,
         namespace: spec.namespace,
         metricName: spec.metricName,
         dimensions: spec.dimensions ? { ...spec.dimensions } : undefined,
-        statistic: spec.statistic,
+        statistic: percentile ? undefined : spec.statistic,
+        extendedStatistic: percentile ? spec.statistic : undefined,
+        // Small fleets report few values per period; evaluate them anyway (the alarm needs 3 breaching periods in a row).
+        evaluateLowSampleCountPercentiles: percentile ? "evaluate" : undefined,
         period: spec.periodSeconds,
         evaluationPeriods: spec.evaluationPeriods,
         datapointsToAlarm: spec.evaluationPeriods,
@@ -209,6 +217,7 @@ export class Observability extends Construct {
       historyTableName: props.historyTableName,
       driftMetrics: props.driftMetrics ?? true,
       alarmArns: specs.map((s) => (alarms[s.purpose] as CloudwatchMetricAlarm).arn),
+      ingestQueue: props.ingestQueue,
     });
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: assertName("cloudwatchDashboard", `${p}-shadow-history`, "Observability namePrefix"),

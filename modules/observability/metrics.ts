@@ -16,6 +16,12 @@ export const PROCESSOR_METRICS = {
   invalid: "InvalidEvent",
   drift: "DriftDetected",
   storeFailed: "StoreFailed",
+  /** Records of an SQS batch (buffered ingestion) the processor could not store: received again, then dead-lettered. */
+  batchItemFailures: "BatchItemFailures",
+  /** Bytes of each stored update's `current` document (unit Bytes). */
+  documentSize: "ShadowDocumentSize",
+  /** Seconds from a desired value to its matching report, one value per newly converged key (unit Seconds). */
+  convergenceLatency: "ConvergenceLatency",
 } as const;
 
 export const PROCESSOR_SERVICE_DIMENSION = { service: "shadow-history" } as const;

@@ -29,6 +29,14 @@ export function validateObservabilityProps(props: ObservabilityProps): void {
   }
   assertNameIfLiteral("sqsQueue", props.errorQueueName, "Observability errorQueueName");
   assertNameIfLiteral("logGroup", props.errorLogGroupName, "Observability errorLogGroupName");
+  assertNameIfLiteral("sqsQueue", props.ingestQueue?.queueName, "Observability ingestQueue.queueName");
+  assertNameIfLiteral("sqsQueue", props.ingestQueue?.deadLetterQueueName, "Observability ingestQueue.deadLetterQueueName");
+  const age = props.thresholds.queueAgeSeconds;
+  if (age !== undefined && (!Number.isInteger(age) || age < 1)) fail("thresholds.queueAgeSeconds", `${age} must be a whole number of seconds greater than 0`);
+  const convergence = props.thresholds.convergenceLatencyP99Seconds;
+  if (convergence !== undefined && (!Number.isFinite(convergence) || convergence <= 0)) {
+    fail("thresholds.convergenceLatencyP99Seconds", `${convergence} must be a number of seconds greater than 0`);
+  }
 
   for (const field of THRESHOLD_FIELDS) {
     const value = props.thresholds[field];

@@ -17,6 +17,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { failureQueuePolicy } from "../../lib/iam";
@@ -25,6 +26,10 @@ import { HistoryTableRef, historyWriterStatements } from "../history-store";
 import { shippedBundleDir } from "./shipped-bundle";
 import { LogRetentionDays, validateProcessorProps } from "./validate";
 import { packageDirectory } from "./zip";
+import { QueueConsumerProps, validateQueueConsumer } from "./queue-consumer";
+
+export type { QueueConsumerProps } from "./queue-consumer";
+export { minimumVisibilityTimeoutSeconds } from "./queue-consumer";
 
 export type { HistoryTableRef } from "../history-store";
 export type { LogRetentionDays } from "./validate";
@@ -85,6 +90,12 @@ export class ShadowProcessor extends Construct {
   public readonly asset: TerraformAsset;
   /** base64 sha256 of the deployed zip (the function's source_code_hash). */
   public readonly codeSha256: string;
+  /** The function's timeout in seconds (what a queue's visibility timeout is checked against). */
+  public readonly timeoutSeconds: number;
+  /** The event source mapping of consumeQueue, when called. */
+  public eventSourceMapping?: LambdaEventSourceMapping;
+  private readonly regionName: string;
+  private readonly dnsSuffix: string;
 
   constructor(scope: Construct, id: string, props: ShadowProcessorProps) {
     super(scope, id);
@@ -97,6 +108,9 @@ export class ShadowProcessor extends Construct {
     const account = new DataAwsCallerIdentity(this, "account");
     const region = new DataAwsRegion(this, "region");
     const partition = new DataAwsPartition(this, "partition");
+    this.regionName = region.region;
+    this.dnsSuffix = partition.dnsSuffix;
+    this.timeoutSeconds = props.timeoutSeconds ?? 30;
 
     this.kmsKey = new ServiceKey(this, { key: "kms_key", alias: "kms_key_alias" }, {
       description: `Environment, logs and dead-letter queue of ${name}`,
@@ -171,7 +185,7 @@ export class ShadowProcessor extends Construct {
       filename: this.asset.path,
       sourceCodeHash: bundle.sha256Base64,
       memorySize: props.memoryMb ?? 256,
-      timeout: props.timeoutSeconds ?? 30,
+      timeout: this.timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency,
       tracingConfig: { mode: "Active" },
       kmsKeyArn: this.kmsKey.arn,
@@ -199,6 +213,44 @@ export class ShadowProcessor extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
       dependsOn: [this.rolePolicy],
     });
+  }
+
+  /**
+   * Drains an SQS queue in batches (buffered ingestion): an event source mapping with
+   * `ReportBatchItemFailures` (only the records the handler names are received again) and a maximum
+   * concurrency, plus the role's permission to read that one queue and decrypt through SQS. Throws
+   * when the queue's visibility timeout is below 6 x this function's timeout + the batching window.
+   */
+  consumeQueue(props: QueueConsumerProps): LambdaEventSourceMapping {
+    if (this.eventSourceMapping) throw new Error(`ShadowProcessor ${this.node.id}: consumeQueue was already called; a processor drains one queue`);
+    validateQueueConsumer(props, this.timeoutSeconds);
+    const policy = new IamRolePolicy(this, "queue_consumer_policy", {
+      name: `${this.function.functionName}-queue-consumer`,
+      role: this.role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DrainTheIngestQueue",
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+            Resource: props.queueArn,
+          },
+          { Sid: "DecryptThroughSqs", Effect: "Allow", Action: "kms:Decrypt", Resource: props.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${this.regionName}.${this.dnsSuffix}` } } },
+        ],
+      }),
+    });
+    this.eventSourceMapping = new LambdaEventSourceMapping(this, "event_source_mapping", {
+      functionName: this.function.arn,
+      eventSourceArn: props.queueArn,
+      batchSize: props.batchSize ?? 10,
+      maximumBatchingWindowInSeconds: props.maximumBatchingWindowSeconds ?? 0,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: props.maximumConcurrency },
+      // Lambda checks it can read the queue when the mapping is created.
+      dependsOn: [policy],
+    });
+    return this.eventSourceMapping;
   }
 }
 

@@ -14,6 +14,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { assertName } from "../../lib/aws-names";
 import { ServiceKey } from "../../lib/kms";
 import { createErrorTarget, ErrorTarget } from "./error-target";
+import { BufferedIngestionProps, createIngestQueue, IngestQueueResources, validateBufferedIngestion } from "./ingest-queue";
 import { iotRuleTrustPolicy, policyDocument } from "./policy";
 import { ruleSpecs, statementId } from "./rule-specs";
 import { IOT_SQL_VERSION, NamedShadowSelection } from "./sql";
@@ -24,6 +25,8 @@ export type { RuleMetricName } from "./metrics";
 export { documentsSql, driftSql, shadowTopicFilter, IOT_SQL_VERSION } from "./sql";
 export type { NamedShadowSelection, ShadowShape, ShadowTopicKind } from "./sql";
 export { ERROR_QUEUE_RETENTION_SECONDS } from "./error-target";
+export { INGEST_DEFAULT_RETENTION_SECONDS, INGEST_DLQ_RETENTION_SECONDS, ingestQueuePolicy } from "./ingest-queue";
+export type { BufferedIngestionProps } from "./ingest-queue";
 
 export type ErrorActionKind = "sqs" | "cloudwatch-logs";
 
@@ -96,6 +99,13 @@ export interface ShadowRulesProps {
   readonly operatorRoleArn?: string;
   /** lifecycle.prevent_destroy on the created key, queue and log group. @default true */
   readonly preventDestroy?: boolean;
+  /**
+   * Buffered ingestion: the documents rules send every update to an encrypted SQS queue (with a dead-letter
+   * queue after maxReceiveCount receives) instead of invoking this one processor; the processor drains it
+   * (ShadowProcessor.consumeQueue with `ingestQueue`). The other processors are still invoked directly.
+   * @default undefined (every processor is invoked directly)
+   */
+  readonly bufferedIngestion?: BufferedIngestionProps;
 }
 
 export class ShadowRules extends Construct {
@@ -110,6 +120,8 @@ export class ShadowRules extends Construct {
   public readonly metricsRole: IamRole;
   public readonly errorActionRole: IamRole;
   public readonly kmsKeyArn: string;
+  /** The ingest queue, its dead-letter queue, key and IoT role (only with bufferedIngestion). */
+  public readonly ingestQueue?: IngestQueueResources;
 
   constructor(scope: Construct, id: string, props: ShadowRulesProps) {
     super(scope, id);
@@ -120,6 +132,8 @@ export class ShadowRules extends Construct {
     const preventDestroy = props.preventDestroy ?? true;
     const errorAction: ErrorActionProps = props.errorAction ?? { kind: "sqs" };
     validateShadowRulesProps(props, classic);
+    const buffered = props.bufferedIngestion;
+    if (buffered) validateBufferedIngestion(buffered, props.processors.map((proc) => proc.id));
 
     const specs = ruleSpecs(classic, named, driftMetrics, props.thingNamePrefix);
     const ruleNames: Partial<Record<ShadowRulePurpose, string>> = {};
@@ -174,6 +188,26 @@ export class ShadowRules extends Construct {
     this.errorLogGroup = errors.logGroup;
     this.errorActionRole = errors.role;
 
+    this.ingestQueue = buffered
+      ? createIngestQueue(
+          this,
+          {
+            resourceNamePrefix: p,
+            accountId: props.accountId,
+            region: props.region,
+            partition: partition.partition,
+            dnsSuffix: partition.dnsSuffix,
+            ruleArnPattern,
+            operatorRoleArn: props.operatorRoleArn,
+            preventDestroy,
+          },
+          buffered,
+        )
+      : undefined;
+    // Processors the documents rules invoke: all but the one the queue feeds.
+    const invoked = props.processors.filter((proc) => proc.id !== buffered?.processorId);
+    const ingest = this.ingestQueue;
+
     this.metricsRole = new IamRole(this, "metrics-role", {
       name: metricsRoleName,
       description: "Assumed by AWS IoT to publish shadow rule metrics",
@@ -204,18 +238,19 @@ export class ShadowRules extends Construct {
         enabled,
         sql: spec.sql,
         sqlVersion: IOT_SQL_VERSION,
-        lambda: spec.invokesProcessors ? props.processors.map((proc) => ({ functionArn: proc.functionArn })) : undefined,
+        lambda: spec.invokesProcessors && invoked.length > 0 ? invoked.map((proc) => ({ functionArn: proc.functionArn })) : undefined,
+        sqs: spec.invokesProcessors && ingest ? [{ queueUrl: ingest.queue.url, roleArn: ingest.role.arn, useBase64: false }] : undefined,
         // No metricTimestamp: hashicorp/terraform-provider-aws#45375; CloudWatch uses the arrival time.
         cloudwatchMetric: [
           { metricNamespace: props.metricNamespace, metricName: spec.metric, metricValue: "1", metricUnit: "Count", roleArn: this.metricsRole.arn },
         ],
         errorAction: errors.action,
         // IoT checks that it can assume the roles when the rule is created.
-        dependsOn: [metricsPolicy, errors.rolePolicy],
+        dependsOn: [metricsPolicy, errors.rolePolicy, ...(spec.invokesProcessors && ingest ? [ingest.rolePolicy] : [])],
       });
       rules[spec.purpose] = rule;
       if (!spec.invokesProcessors) continue;
-      for (const proc of props.processors) {
+      for (const proc of invoked) {
         const key = `${spec.purpose}-${proc.id}`;
         permissions[key] = new LambdaPermission(this, `invoke-${key}`, {
           statementId: statementId(ruleName),

@@ -16,7 +16,7 @@ export function synthAll(props: Partial<BuildAppProps> = {}): { built: BuiltApp;
   const built = buildApp(app, { environments, ...props });
   app.synth();
   const stacks: Record<string, TfJson> = {};
-  for (const s of [...built.environments.flatMap((e) => [e.data, e.platform]), ...built.bootstrap, ...built.baselines, ...built.ciAccess]) {
+  for (const s of [...built.environments.flatMap((e) => [e.data, e.platform, ...e.devices]), ...built.bootstrap, ...built.baselines, ...built.ciAccess]) {
     stacks[s.node.id] = JSON.parse(readFileSync(join(app.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8"));
   }
   return { built, stacks };

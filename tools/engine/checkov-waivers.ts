@@ -14,7 +14,8 @@ export interface CheckovWaiver {
 
 const PROCESSORS = ["aws_lambda_function.processor_function_D7E0E582", "aws_lambda_function.processor_filter-alerts_function_A05100DD"];
 const PROVISIONING_HOOK = "aws_lambda_function.device_identity_fleet-provisioning_hook-function_2919B109";
-const FUNCTIONS = [...PROCESSORS, PROVISIONING_HOOK];
+const SHADOW_API = "aws_lambda_function.shadow_api_function_306A7389";
+const FUNCTIONS = [...PROCESSORS, PROVISIONING_HOOK, SHADOW_API];
 const STATE_BUCKET = ["aws_s3_bucket.state_bucket"];
 
 export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
@@ -32,7 +33,7 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   },
   {
     check: "CKV_AWS_115",
-    addresses: PROCESSORS,
+    addresses: [...PROCESSORS, SHADOW_API],
     stacks: ["*-dev-platform"],
     reason:
       "dev leaves reserved concurrency unset so a small dev account's unreserved pool (AWS minimum 100) is never exhausted by reservations; staging and prod reserve it from config.",
@@ -43,6 +44,9 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
       "aws_cloudwatch_log_group.processor_log_group_E7B06ECA",
       "aws_cloudwatch_log_group.processor_filter-alerts_log_group_A1F78ADE",
       "aws_cloudwatch_log_group.shadow_rules_error-log-group_EC1197BA",
+      // The shadow API's function log and access log (caller ARNs, source IPs): the processor's retention.
+      "aws_cloudwatch_log_group.shadow_api_log_group_8F3F0E76",
+      "aws_cloudwatch_log_group.shadow_api_access_log_group_96E121BA",
     ],
     stacks: ["*-dev-platform", "*-staging-platform"],
     reason:
@@ -50,9 +54,9 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   },
   {
     check: "CKV_AWS_116",
-    addresses: [PROVISIONING_HOOK],
+    addresses: [PROVISIONING_HOOK, SHADOW_API],
     reason:
-      "AWS IoT invokes the pre-provisioning hook synchronously and refuses the RegisterThing request when it fails; there is no asynchronous event a dead-letter queue could keep. Reserved concurrency bounds it instead.",
+      "AWS IoT invokes the pre-provisioning hook synchronously and refuses the RegisterThing request when it fails; there is no asynchronous event a dead-letter queue could keep. Reserved concurrency bounds it instead. The same holds for the shadow API's function: API Gateway invokes it synchronously and the caller gets the failure (500, logged); stage throttling bounds it.",
   },
   {
     check: "CKV_AWS_274",

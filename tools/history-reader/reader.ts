@@ -7,7 +7,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { assertName } from "../../lib/aws-names";
 import type { HistoryItem } from "../../functions/shadow-history/transform";
-import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, TIME_INDEX_NAME, UPDATED_AT, shadowKeyPrefix } from "../../modules/history-store/schema";
+import { CLASSIC_SHADOW, PARTITION_KEY, SORT_KEY, UPDATED_AT } from "../../modules/history-store/schema";
+import { timeRangeQuery, versionsQuery } from "../../modules/history-store/queries";
 
 /** One stored history item, exactly as the processor writes it. */
 export type HistoryRecord = HistoryItem;
@@ -52,16 +53,8 @@ export class HistoryReader {
    */
   async versions(thingName: string, shadow?: ShadowSelector): Promise<HistoryRecord[]> {
     assertThing(thingName, "versions");
-    const names: Record<string, string> = { "#pk": PARTITION_KEY };
-    const values: Record<string, unknown> = { ":thing": thingName };
-    let condition = "#pk = :thing";
-    if (shadow !== undefined) {
-      assertShadow(shadow, "versions");
-      names["#sk"] = SORT_KEY;
-      values[":prefix"] = shadowKeyPrefix(shadow);
-      condition += " AND begins_with(#sk, :prefix)";
-    }
-    return this.queryAll({ KeyConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
+    if (shadow !== undefined) assertShadow(shadow, "versions");
+    return this.queryAll(versionsQuery(thingName, shadow));
   }
 
   /**
@@ -74,21 +67,8 @@ export class HistoryReader {
     const from = epochSeconds(since, "since");
     const to = epochSeconds(until, "until");
     if (from > to) throw new Error(`HistoryReader.between: since (${since.toISOString()}) is after until (${until.toISOString()}); swap them`);
-    const names: Record<string, string> = { "#pk": PARTITION_KEY, "#ts": UPDATED_AT };
-    const values: Record<string, unknown> = { ":thing": thingName, ":from": from, ":to": to };
-    const input: Omit<QueryCommandInput, "TableName"> = {
-      IndexName: TIME_INDEX_NAME,
-      KeyConditionExpression: "#pk = :thing AND #ts BETWEEN :from AND :to",
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-    if (shadow !== undefined) {
-      assertShadow(shadow, "between");
-      names["#shadow"] = "shadowName";
-      values[":shadow"] = shadow;
-      return this.queryAll({ ...input, FilterExpression: "#shadow = :shadow" });
-    }
-    return this.queryAll(input);
+    if (shadow !== undefined) assertShadow(shadow, "between");
+    return this.queryAll(timeRangeQuery(thingName, from, to, shadow));
   }
 
   /** Follows LastEvaluatedKey: a filtered page can be empty and still not be the last. */

@@ -44,11 +44,14 @@ export interface ContractResult {
   readonly problems: readonly string[];
 }
 
-/** Evaluates every enabled rule with a lambda action on the sample; one result per matching rule. */
+/**
+ * Evaluates every enabled rule that delivers to a processor on the sample: a lambda action, or an sqs
+ * action (buffered ingestion: the body is the event as JSON, which the processor parses). One result per matching rule.
+ */
 export function checkLambdaContract(rules: readonly TopicRuleDef[], sample: DocumentsSample): ContractResult[] {
   const results: ContractResult[] = [];
   for (const rule of rules) {
-    if (!rule.enabled || !rule.actions.some((a) => a.kind === "lambda")) continue;
+    if (!rule.enabled || !rule.actions.some((a) => a.kind === "lambda" || (a.kind === "sqs" && !a.useBase64))) continue;
     const evaluation = evaluateRule(rule, sample.topic, sample.payload);
     if (!evaluation.matched) continue;
     results.push({ rule: rule.name, topic: sample.topic, event: evaluation.event, problems: contractProblems(evaluation.event, sample) });

@@ -108,8 +108,7 @@ export class AsyncLambda {
     const errors: { name: string; message: string }[] = [];
     for (let attempt = 0; attempt <= this.fn.maximumRetryAttempts; attempt++) {
       try {
-        // Each attempt gets its own copy: a handler mutating its event must not change the retry.
-        const result = await this.call(structuredClone(event));
+        const result = await this.attempt(event);
         return this.record({ functionName: this.fn.functionName, event, attempts: attempt + 1, outcome: "succeeded", result, errors });
       } catch (error) {
         const e = error instanceof Error ? error : new Error(String(error));
@@ -122,11 +121,15 @@ export class AsyncLambda {
     return this.record({ functionName: this.fn.functionName, event, attempts, outcome: destination ? "dead-lettered" : "discarded", errors });
   }
 
-  /** Runs the handler with the function's environment in place for its synchronous part. */
-  private call(event: unknown): Promise<unknown> {
+  /**
+   * One attempt, as a synchronous invoke (what an event source mapping does): resolves to the handler's
+   * result, rejects with its error. Each attempt gets its own copy of the event, so a handler mutating
+   * its event cannot change a retry. The function's environment is in place for the synchronous part.
+   */
+  attempt(event: unknown): Promise<unknown> {
     const restore = applyEnv(this.options.environment ?? {});
     try {
-      return Promise.resolve(this.handler(event, this.context()));
+      return Promise.resolve(this.handler(structuredClone(event), this.context()));
     } finally {
       restore();
     }

@@ -26,6 +26,7 @@ import { LocalDynamo, startLocalDynamo } from "./local-dynamo";
 import { MetricsSink } from "./metrics";
 import { CapturedLog, OutputCapture } from "./output-capture";
 import { ProcessorFunction, describeProcessor, iotInvokePermitted } from "./processor";
+import { QueueConsumer, QueueConsumerDef, describeQueueConsumers } from "./queue-consumers";
 import { SynthesizedTable, synthesizedTable } from "./table-schema";
 
 const REPO_ROOT = join(__dirname, "..", "..");
@@ -52,6 +53,12 @@ export interface LocalPipelineOptions extends PipelineStacks {
   readonly startTimeMs?: number;
   /** While an invocation is in flight, take the bundles' output off stdout/stderr: JSON logs into `logs`, EMF into `metrics`, the rest into `otherOutput`. @default true */
   readonly captureOutput?: boolean;
+  /**
+   * A DynamoDB whose tables already exist, e.g. the local AWS where Terraform created them
+   * (tools/e2e): no table is created and the pipeline does not stop it.
+   * @default a fresh dynalite on 127.0.0.1 with each line's synthesized table
+   */
+  readonly existingDynamo?: LocalDynamo;
 }
 
 /** Fault injection: return an Error to make IoT's invoke of a function fail (as throttling would). */
@@ -84,6 +91,8 @@ export interface PipelineLine {
   readonly reader: HistoryReader;
   /** Functions its rules invoke, by logical ID. */
   readonly functions: ReadonlyMap<string, AsyncLambda>;
+  /** Buffered ingestion: queues the rules send to that a function drains (event source mapping), by queue URL reference. */
+  readonly queueConsumers: ReadonlyMap<string, QueueConsumer>;
 }
 
 /** An update the shadow service rejected (seen on `update/rejected`). */
@@ -154,10 +163,14 @@ export class LocalPipeline {
       table: line.table,
       reader: new HistoryReader({ tableName: line.table.tableName, client: setup.dynamo.client }),
       functions: line.functions,
+      queueConsumers: line.consumers,
       engine: new RuleEngine(line.rules, {
         invokeLambda: (arn, event, ctx) => this.invoke(line, line.byArn.get(arn), event, ctx),
         putMetric: (namespace, name, value, unit, ctx) => metrics.add({ source: "rule", namespace, name, value, unit, rule: ctx.rule.name }),
-        sendToQueue: (queueUrl, body) => void this.queueMessages.push({ queueUrl, body }),
+        sendToQueue: (queueUrl, body) => {
+          this.queueMessages.push({ queueUrl, body });
+          line.consumers.get(queueUrl)?.queue.send(body);
+        },
         putLogEvent: (logGroupName, message) => void this.logEvents.push({ logGroupName, message }),
         onError: (rule, failure) => this.errorActions.push(errorRecord(rule, failure)),
       }),
@@ -191,12 +204,12 @@ export class LocalPipeline {
     const twice = tableNames.find((n, i) => tableNames.indexOf(n) !== i);
     if (twice) throw new Error(`two environments of the account synthesize the table "${twice}"; AWS would refuse the second one`);
 
-    const dynamo = await startLocalDynamo({ region: provider.region });
+    const dynamo = options.existingDynamo ?? (await startLocalDynamo({ region: provider.region }));
     const metrics = new MetricsSink();
     const capture = new OutputCapture(metrics);
     let restoreEnv: (() => void) | undefined;
     try {
-      for (const line of prepared) await dynamo.createTable(line.table.createInput);
+      if (!options.existingDynamo) for (const line of prepared) await dynamo.createTable(line.table.createInput);
       const allEnvironments: Record<string, string>[] = [];
       const lines: LineSetup[] = prepared.map((line) => {
         const functions = new Map<string, AsyncLambda>();
@@ -208,13 +221,14 @@ export class LocalPipeline {
           functions.set(fn.logicalId, lambda);
           for (const arn of arns) byArn.set(arn, lambda);
         }
-        return { ...line, functions, byArn };
+        const consumers = new Map(line.queueConsumers.map((def) => [def.queueUrlRef, new QueueConsumer(def, byArn.get(def.functionArn) as AsyncLambda, provider)] as const));
+        return { ...line, functions, byArn, consumers };
       });
       restoreEnv = applyEnv(sharedEnvironment(allEnvironments));
       return new LocalPipeline(options, { lines, dynamo }, capture, metrics, restoreEnv);
     } catch (error) {
       restoreEnv?.();
-      await dynamo.stop();
+      if (!options.existingDynamo) await dynamo.stop();
       throw error;
     }
   }
@@ -255,7 +269,19 @@ export class LocalPipeline {
 
   /** Waits until every routed message and every invocation (with retries) has finished; rethrows an evaluator failure. */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    for (;;) {
+      while (this.pending.size > 0) await Promise.all([...this.pending]);
+      const busy = this.lines.flatMap((l) => [...l.queueConsumers.values()]).filter((c) => c.busy);
+      if (busy.length === 0) break;
+      // Buffered ingestion: drain each queue (batches, redeliveries, dead-lettering) on its own simulated time.
+      const capture = this.options.captureOutput ?? true;
+      if (capture) this.capture.hold();
+      try {
+        for (const consumer of busy) await consumer.drain();
+      } finally {
+        if (capture) this.capture.release();
+      }
+    }
     if (this.fatal !== undefined) throw this.fatal;
   }
 
@@ -265,7 +291,7 @@ export class LocalPipeline {
     this.stopped = true;
     await Promise.allSettled([...this.pending]);
     this.restoreEnv();
-    await this.dynamo.stop();
+    if (!this.options.existingDynamo) await this.dynamo.stop();
   }
 
   private onShadowMessage(topic: string, payload: object): void {
@@ -290,7 +316,11 @@ export class LocalPipeline {
       this.track(
         routed.then((report) => {
           for (const d of report.dispatched) {
-            for (const o of d.outcomes) if (o.ok && o.action.kind === "lambda") target.push(this.functionNameOf(line, o.action.functionArn));
+            for (const o of d.outcomes) {
+              if (o.ok && o.action.kind === "lambda") target.push(this.functionNameOf(line, o.action.functionArn));
+              const consumer = o.ok && o.action.kind === "sqs" ? line.queueConsumers.get(o.action.queueUrl) : undefined;
+              if (consumer) target.push(consumer.lambda.fn.functionName);
+            }
           }
         }),
       );
@@ -352,13 +382,15 @@ interface PreparedLine {
   readonly stacks: PipelineStacks;
   readonly rules: TopicRuleDef[];
   readonly table: SynthesizedTable;
-  /** Functions the enabled rules invoke, by logical ID, with the rules' ARNs for them and their resolved environment. */
+  /** Functions the enabled rules invoke (or that drain a queue they send to), by logical ID, with the ARNs naming them and their resolved environment. */
   readonly described: ReadonlyMap<string, { fn: ProcessorFunction; arns: string[]; environment: Record<string, string> }>;
+  readonly queueConsumers: readonly QueueConsumerDef[];
 }
 
 interface LineSetup extends PreparedLine {
   readonly functions: Map<string, AsyncLambda>;
   readonly byArn: Map<string, AsyncLambda>;
+  readonly consumers: Map<string, QueueConsumer>;
 }
 
 /** Rules, table and functions of one environment, resolved before any server starts (what can fail, fails here). */
@@ -366,16 +398,25 @@ function prepareLine(stacks: PipelineStacks, functionsDistDir: string): Prepared
   const rules = loadTopicRules(stacks.platform.tfJson);
   const table = synthesizedTable(stacks.data.tfJson);
   const described = new Map<string, { fn: ProcessorFunction; arns: string[]; environment: Record<string, string> }>();
+  const addFunction = (functionArn: string) => {
+    const fn = describeProcessor(stacks.platform.tfJson, functionArn, { functionsDistDir });
+    const entry = described.get(fn.logicalId) ?? { fn, arns: [], environment: resolveFunctionEnvironment(fn, { platform: stacks.platform, data: stacks.data, tables: [table] }) };
+    entry.arns.push(functionArn);
+    described.set(fn.logicalId, entry);
+  };
+  const consumers = describeQueueConsumers(stacks.platform.tfJson);
+  const queueConsumers: QueueConsumerDef[] = [];
   for (const rule of rules.filter((r) => r.enabled)) {
     for (const action of rule.actions) {
-      if (action.kind !== "lambda") continue;
-      const fn = describeProcessor(stacks.platform.tfJson, action.functionArn, { functionsDistDir });
-      const entry = described.get(fn.logicalId) ?? { fn, arns: [], environment: resolveFunctionEnvironment(fn, { platform: stacks.platform, data: stacks.data, tables: [table] }) };
-      entry.arns.push(action.functionArn);
-      described.set(fn.logicalId, entry);
+      if (action.kind === "lambda") addFunction(action.functionArn);
+      const consumer = action.kind === "sqs" ? consumers.find((c) => c.queueUrlRef === action.queueUrl) : undefined;
+      if (consumer && !queueConsumers.includes(consumer)) {
+        addFunction(consumer.functionArn);
+        queueConsumers.push(consumer);
+      }
     }
   }
-  return { stacks, rules, table, described };
+  return { stacks, rules, table, described, queueConsumers };
 }
 
 function errorRecord(rule: TopicRuleDef, failure: RuleActionFailure): ErrorActionRecord {

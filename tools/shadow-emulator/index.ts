@@ -7,3 +7,5 @@ export type { ParsedShadowTopic, ShadowOperation, ShadowResponse } from "./topic
 export { DEFAULT_MAX_STATE_BYTES, MAX_CLIENT_TOKEN_BYTES, MAX_NESTING_DEPTH, computeDelta } from "./state";
 export type { MetadataTree, MetadataNode, ShadowMetadata, ShadowState, Section } from "./state";
 export type { JsonObject, JsonValue, JsonPrimitive } from "./json";
+export { startShadowDataPlane } from "./data-plane-server";
+export type { ShadowDataPlane } from "./data-plane-server";
