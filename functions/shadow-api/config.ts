@@ -1,4 +1,5 @@
 /** Reads the function's settings from its environment (set by modules/shadow-api). Pure: takes the env as an argument. */
+import { FAIL_FAST_SDK_SETTINGS } from "../shared/sdk-settings";
 import type { ShadowSelection } from "../../lib/shadow-selection";
 import { SHADOW_API_ENV } from "../../modules/shadow-api/contract";
 import type { ServedScope } from "./request";
@@ -51,10 +52,4 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): S
  * SDK settings: API Gateway waits at most 30 s for the function, and a caller waits for the
  * answer, so calls fail fast (3 attempts, 1 s connect, 3 s request) instead of hanging.
  */
-export const SDK_CLIENT_SETTINGS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  connectionTimeoutMs: 1_000,
-  requestTimeoutMs: 3_000,
-  throwOnRequestTimeout: true,
-} as const;
+export const SDK_CLIENT_SETTINGS = FAIL_FAST_SDK_SETTINGS;

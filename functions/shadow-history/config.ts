@@ -1,4 +1,6 @@
 /** Reads the processor's settings from its environment. Pure: takes the env as an argument. */
+import { FAIL_FAST_SDK_SETTINGS } from "../shared/sdk-settings";
+
 export interface ProcessorConfig {
   readonly tableName: string;
   /** Retention in days (HISTORY_TTL_DAYS); undefined keeps history forever. */
@@ -32,14 +34,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
  * 30 s function timeout, so a stuck call ends in a thrown, logged error rather
  * than a killed invocation.
  */
-export const DYNAMODB_CLIENT_SETTINGS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  connectionTimeoutMs: 1_000,
-  requestTimeoutMs: 3_000,
-  /** Without it the SDK only logs a warning when requestTimeout passes and keeps waiting. */
-  throwOnRequestTimeout: true,
-} as const;
+export const DYNAMODB_CLIENT_SETTINGS = FAIL_FAST_SDK_SETTINGS;
 
 /** Puts in flight at once for one SQS batch: enough to hide DynamoDB latency, few enough for one execution environment. */
 export const BATCH_WRITE_CONCURRENCY = 10;
