@@ -26,6 +26,7 @@ are recorded too, so what was created with tags is listed with them.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -243,13 +244,18 @@ def _list_v2_with_type(original: Any) -> Any:
     return list_thing_principals_v2
 
 
+_ENDPOINT_LOCK = threading.Lock()
+
+
 def _stable_endpoint(original: Any) -> Any:
     def describe_endpoint(self: IoTResponse) -> Any:
         endpoint_type = self._get_param("endpointType", "iot:Data-ATS")
         known = _store(self).endpoints
-        if endpoint_type not in known:
-            known[endpoint_type] = original(self)
-        return known[endpoint_type]
+        # The server is threaded: two first calls at once must still agree on one address.
+        with _ENDPOINT_LOCK:
+            if endpoint_type not in known:
+                known[endpoint_type] = original(self)
+            return known[endpoint_type]
 
     return describe_endpoint
 
