@@ -1,6 +1,7 @@
 /** Renders one run's results as BENCHMARKS.md and as the table `npm run bench` prints. */
 import { e2eScaleSection } from "./e2e-scale";
 import { engineSection } from "./engine";
+import { shardsSection } from "./shards";
 import { int, kib, mb, medMin, mib, ms, pct, ratioText, table, x } from "./format";
 import type { ProfileShare } from "./profile";
 import type { BenchResults } from "./results";
@@ -70,7 +71,7 @@ function scalingSection(r: BenchResults): string {
   const noMaps = r.synth.scaling.largestNoSourceMaps;
   return [
     "## 2. Scaling with fleet size",
-    "`dev` with N generated devices (bench/fleet.ts: inline CSR, 3 attributes, one group, 2 named shadows), one synth per process. The platform stack's cdk.tf.json size and resource count stand in for Terraform state size and plan time (no terraform binary offline).",
+    "`dev` with N generated devices (bench/fleet.ts: inline CSR, 3 attributes, one group, 2 named shadows), one synth per process. The platform stack's cdk.tf.json size and resource count stand in for Terraform state size; plan time against the local AWS is in the last section.",
     table(["devices", "runs", "wall median (min)", "vs 10 devices", "vs previous row", "per added device", "peak RSS median (min)", "platform resources", "platform cdk.tf.json"], rows),
     `At ${int(largest.devices as number)} devices with source maps off: ${medMin(noMaps.wallMs, ms)} (${x(noMaps.wallMs.median / largest.wallMs.median)} of the default), ${medMin(noMaps.rssMb, mb)}.`,
     `CPU profile of one untimed ${int(r.synth.profiles.largestDevices)}-device synth:`,
@@ -212,6 +213,7 @@ export function renderMarkdown(r: BenchResults): string {
     targetsSection(r),
     synthSection(r),
     scalingSection(r),
+    shardsSection(r.shards),
     processorSection(r),
     ciSection(r),
     burstSection(r),

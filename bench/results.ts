@@ -6,6 +6,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import type { CiResults } from "./ci";
 import { ROOT } from "./proc";
 import type { ProcessorResults } from "./processor";
+import type { ShardedSynthBench } from "./shards";
 import type { StormBench } from "./storm";
 import type { SynthResults } from "./synth";
 
@@ -42,6 +43,8 @@ export interface BenchResults {
   readonly burst?: BurstSummary;
   /** bench/storm.ts: the reconnect storm through buffered and direct ingestion. */
   readonly storm?: StormBench | { readonly skipped: string };
+  /** bench/shards.ts: synth of a sharded 100,000-device fleet. */
+  readonly shards?: ShardedSynthBench;
   readonly engine?: EngineBench;
   readonly e2eScale?: E2eScaleBench;
 }

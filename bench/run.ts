@@ -8,27 +8,33 @@
  *   BENCH_SKIP_CI=1        skip the clean-clone CI run
  *   BENCH_SKIP_ENGINE=1    skip the real-engine toolchain figures
  *   BENCH_E2E_DEVICES=10,100,1000  fleet sizes applied against the local AWS
+ *   BENCH_E2E_SHARDS=4     the largest of them again in this many device shards (0 skips it)
  *   BENCH_SKIP_E2E=1       skip the apply/re-plan figures against the local AWS
  *   BENCH_SKIP_STORM=1     skip the reconnect storm (bench/storm.ts, about 5 minutes)
+ *   BENCH_SHARD_DEVICES=100000  devices of the sharded synth (bench/shards.ts)
+ *   BENCH_SHARD_SAMPLE=n   synthesize n evenly spaced shards of it and extrapolate (default: all)
+ *   BENCH_SKIP_SHARDS=1    skip the sharded synth
  *   BENCH_OUTPUT=path      write the report elsewhere (default BENCHMARKS.md)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchCi } from "./ci";
-import { benchE2eScale } from "./e2e-scale";
+import { benchE2eScale, e2eScaleSettings } from "./e2e-scale";
 import { benchEngine } from "./engine";
 import { benchProcessor } from "./processor";
 import { ROOT, run } from "./proc";
 import { renderConsole, renderMarkdown } from "./report";
 import { BenchResults, BurstSummary, loadNow, machineFacts } from "./results";
 import type { StormBench } from "./storm";
+import { benchShardedSynth } from "./shards";
 import { benchSynth } from "./synth";
 import { UsageError, runScript } from "../tools/cli";
 
 const USAGE = `usage: npm run bench
   synth, scaling, processor and CI benchmarks; writes BENCHMARKS.md. Knobs are environment
   variables: BENCH_RUNS, BENCH_LARGE_RUNS, BENCH_DEVICES, BENCH_EVENTS, BENCH_SKIP_CI=1,
-  BENCH_SKIP_ENGINE=1, BENCH_E2E_DEVICES, BENCH_SKIP_E2E=1, BENCH_SKIP_STORM=1, BENCH_OUTPUT (bench/run.ts says what each does)`;
+  BENCH_SKIP_ENGINE=1, BENCH_E2E_DEVICES, BENCH_E2E_SHARDS, BENCH_SKIP_E2E=1, BENCH_SKIP_STORM=1,
+  BENCH_SHARD_DEVICES, BENCH_SHARD_SAMPLE, BENCH_SKIP_SHARDS=1, BENCH_OUTPUT (bench/run.ts says what each does)`;
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -97,6 +103,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const processor = await benchProcessor({ runs, eventsPerRun: numberEnv("BENCH_EVENTS", 1500), concurrency: [1, 16], log });
   load.burst = loadNow();
   const burstSummary = burst(runs);
+  load.shards = loadNow();
+  const shards =
+    process.env.BENCH_SKIP_SHARDS === "1"
+      ? { skipped: "BENCH_SKIP_SHARDS=1" }
+      : benchShardedSynth(numberEnv("BENCH_SHARD_DEVICES", 100_000), process.env.BENCH_SHARD_SAMPLE ? numberEnv("BENCH_SHARD_SAMPLE", 1) : undefined, log);
   load.storm = loadNow();
   const stormResult = process.env.BENCH_SKIP_STORM === "1" ? { skipped: "BENCH_SKIP_STORM=1" } : storm();
   load.ci = loadNow();
@@ -107,7 +118,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const e2eScale =
     process.env.BENCH_SKIP_E2E === "1" || process.env.BENCH_SKIP_ENGINE === "1"
       ? { skipped: "BENCH_SKIP_E2E=1 or BENCH_SKIP_ENGINE=1" }
-      : await benchE2eScale((process.env.BENCH_E2E_DEVICES ?? "10,100,1000").split(",").map(Number), log);
+      : await (() => {
+          const { devices, shards: e2eShards } = e2eScaleSettings();
+          return benchE2eScale(devices, e2eShards, log);
+        })();
   load.end = loadNow();
 
   const results: BenchResults = {
@@ -117,6 +131,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ci,
     burst: burstSummary,
     storm: stormResult,
+    shards,
     engine,
     e2eScale,
   };

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generatedFleet } from "./fleet";
+import { int, mb, ms, table } from "./format";
 import { synthOnce } from "./synth";
 import { assignShards, suggestedShards } from "../modules/device-identity/shards";
 import { DEFAULT_SHARD_SIZE } from "../modules/device-identity/shards";
@@ -68,6 +69,31 @@ export function benchShardedSynth(devices: number, sample: number | undefined, l
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export type ShardedSynthBench = ShardedSynthResult | { readonly skipped: string };
+
+export function shardsSection(r: ShardedSynthBench | undefined): string {
+  const title = "## Sharded synth (bench/shards.ts)";
+  if (!r) return `${title}\n\nNot measured in this run.`;
+  if ("skipped" in r) return `${title}\n\nSkipped: ${r.skipped}.`;
+  const times = r.perShard.map((s) => s.ms).sort((a, b) => a - b);
+  const rss = r.perShard.map((s) => s.maxRssMb);
+  const sample = r.extrapolated ? `${r.measured} of the ${r.shards} shards, evenly spaced (BENCH_SHARD_SAMPLE), synthesized; the total is their mean times ${r.shards}` : `every one of the ${r.shards} shards synthesized`;
+  return [
+    title,
+    `${int(r.devices)} devices in dev with \`devices.shards: ${r.shards}\` (the count synth suggests for that fleet; the fullest shard holds ${int(r.fullestShard)} devices). Each shard is synthesized in its own process, with every other stack and only that shard, as one CI job per shard does; ${sample}. Times are inside the child (reading the generated fleet file excluded), memory is each process's peak RSS. Measured once.`,
+    table(
+      ["figure", "value"],
+      [
+        ["app without any shard (every shard pays it)", `${ms(r.base.ms)}, ${mb(r.base.maxRssMb)}`],
+        ["one shard: fastest / median / slowest", `${ms(times[0])} / ${ms(times[Math.floor(times.length / 2)])} / ${ms(times[times.length - 1])}`],
+        ["one shard: peak RSS, highest", mb(Math.max(...rss))],
+        [`all ${r.shards} shards, one after another${r.extrapolated ? " (extrapolated)" : ""}`, ms(r.totalMs)],
+        ["peak RSS of any one process", mb(r.peakRssMb)],
+      ],
+    ),
+  ].join("\n\n");
 }
 
 if (require.main === module) {

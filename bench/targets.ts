@@ -131,6 +131,26 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
   return rows;
 }
 
+/** The 100,000-device sharded synth (bench/shards.ts), when measured, as a sentence. */
+function shardedSynth(r: BenchResults): string {
+  const s = r.shards;
+  if (!s || "skipped" in s) return "";
+  const median = [...s.perShard.map((p) => p.ms)].sort((a, b) => a - b)[Math.floor(s.perShard.length / 2)];
+  return ` At ${int(s.devices)} devices in ${s.shards} shards, one shard synthesizes in ${ms(median)} (median) with at most ${mb(s.peakRssMb)} per process, and all shards one after another take ${ms(s.totalMs)}${s.extrapolated ? ` (extrapolated from ${s.measured} shards)` : ""}.`;
+}
+
+/** Re-plan times against the local AWS (bench/e2e-scale.ts), when measured, as a clause. */
+function planTimes(r: BenchResults): string {
+  const e = r.e2eScale;
+  if (!e || "skipped" in e || e.rows.length === 0) return " (plan time was not measured in this run)";
+  const [first] = e.rows;
+  const last = e.rows[e.rows.length - 1];
+  const growth = `against the local AWS a re-plan of ${int(last.devices)} devices (${int(last.resources)} resources) takes ${x(last.replanSeconds / first.replanSeconds)}× the time of ${int(first.devices)} devices`;
+  if (!e.sharded) return ` (${growth})`;
+  const slowest = Math.max(...e.sharded.perShard.map((p) => p.replanSeconds));
+  return ` (${growth}; in ${e.sharded.shards} shards, the slowest shard re-plans in ${x(slowest / last.replanSeconds)}× the unsharded time)`;
+}
+
 /** README paragraph on large fleets, with this run's numbers. */
 export function largeFleetParagraph(r: BenchResults): string {
   const pts = devicePoints(r);
@@ -141,9 +161,9 @@ export function largeFleetParagraph(r: BenchResults): string {
   return [
     `**Large fleets.** Every device managed in Terraform adds ${per.resources.toFixed(1)} resources to the platform stack (thing, certificate, attachments, group membership).`,
     `At ${int(largest.devices as number)} devices that stack holds ${int(largest.platformResources)} resources in ${mib(largest.platformBytes)} of Terraform JSON, and synth takes ${ms(largest.wallMs.median)} and ${mb(largest.rssMb.median)} (${per.ms.toFixed(2)} ms, ${(per.bytes / 1024).toFixed(1)} KiB of JSON per device, linear).`,
-    "Terraform state grows with the resource count and every plan refreshes every resource, so one stack of that size is slow to plan, has a large blast radius, and one failing device blocks every change (plan time is not measured here: the bench runs offline without a terraform binary).",
+    `Terraform state grows with the resource count and every plan refreshes every resource, so one stack of that size is slow to plan, has a large blast radius, and one failing device blocks every change${planTimes(r)}.`,
     `Remedies: (1) fleet provisioning (\`devices.certificateMode: "fleet-provisioning"\`): devices register themselves with a claim certificate, so the stack holds no per-device resources; synth then takes ${fleet ? `${ms(fleet.wallMs.median)} with ${int(fleet.platformResources)} platform resources` : "the same"} at any fleet size.`,
-    `(2) Where devices must be managed in Terraform, shard them across device stacks of about ${int(k.devices as number)} devices (${ms(k.wallMs.median)} synth, ${mib(k.platformBytes)} of JSON each), assigned by a stable hash of the thing name so that adding a device changes one shard; rules, processor and table stay in their own stacks: \`devices.shards\` does this ([Device shards](#device-shards)).`,
+    `(2) Where devices must be managed in Terraform, shard them across device stacks of about ${int(k.devices as number)} devices (${ms(k.wallMs.median)} synth, ${mib(k.platformBytes)} of JSON each), assigned by a stable hash of the thing name so that adding a device changes one shard; rules, processor and table stay in their own stacks: \`devices.shards\` does this ([Device shards](#device-shards)).${shardedSynth(r)}`,
   ].join(" ");
 }
 
