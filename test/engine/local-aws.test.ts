@@ -49,14 +49,12 @@ const TEMPLATE_BODY = JSON.stringify({ Parameters: { SerialNumber: { Type: "Stri
 let aws: LocalAws;
 let iot: IoTClient;
 
+/** SDK client settings for the local AWS: its endpoint, dummy credentials, no retries (a failure shows at once). */
+const localClientConfig = () => ({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+
 beforeAll(async () => {
   aws = await startLocalAws({ accountId: ACCOUNT });
-  iot = new IoTClient({
-    endpoint: aws.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" },
-    maxAttempts: 1,
-  });
+  iot = new IoTClient(localClientConfig());
 });
 
 afterAll(async () => {
@@ -402,11 +400,11 @@ describe("drift mends: thing principal type and Lambda dead-letter config", () =
     const { LambdaClient, CreateFunctionCommand, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } = await import("@aws-sdk/client-lambda");
     const { createZip } = await import("../../modules/shadow-processor/zip");
     const { IAMClient, CreateRoleCommand } = await import("@aws-sdk/client-iam");
-    const iam = new IAMClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    const iam = new IAMClient(localClientConfig());
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
     const role = (await iam.send(new CreateRoleCommand({ RoleName: "dlq-probe", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
     iam.destroy();
-    const lambda = new LambdaClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    const lambda = new LambdaClient(localClientConfig());
     try {
       const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:probe-dlq`;
       await lambda.send(
@@ -431,7 +429,7 @@ describe("drift mends: thing principal type and Lambda dead-letter config", () =
 describe("CloudWatch through the AWS SDK for JavaScript (AWS JSON 1.0, bridged like RPC v2 CBOR)", () => {
   it("writes and lists alarms and dashboards, and maps a missing dashboard to its error", async () => {
     const { CloudWatchClient, PutMetricAlarmCommand, DescribeAlarmsCommand, PutDashboardCommand, ListDashboardsCommand, GetDashboardCommand } = await import("@aws-sdk/client-cloudwatch");
-    const cw = new CloudWatchClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "local-aws-dummy", secretAccessKey: "local-aws-dummy" }, maxAttempts: 1 });
+    const cw = new CloudWatchClient(localClientConfig());
     try {
       await cw.send(new PutMetricAlarmCommand({ AlarmName: "js-alarm", MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" }));
       const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["js-alarm"] }));
