@@ -54,7 +54,9 @@ function selectEnvironments(): Readonly<Record<string, unknown>> {
   if (what === "fleet") return { dev: fleetProvisioned() };
   const devices = Number(what);
   if (!Number.isInteger(devices) || devices < 0) throw new Error(`devices must be "envs", "fleet" or a whole number, got "${what}"`);
-  return { dev: generatedFleet(devices) };
+  // The scaling series measures one unsharded stack on purpose (what sharding avoids), so the stack may hold them all.
+  const fleet = generatedFleet(devices);
+  return { dev: { ...fleet, devices: { ...fleet.devices, shardSize: Math.max(devices, 1) } } };
 }
 
 // Generating the config (one signed CSR per generated device) is fixture work, not synth: kept out of every figure.
