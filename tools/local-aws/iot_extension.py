@@ -101,13 +101,19 @@ class _Store:
         self.endpoints: dict[str, Any] = {}
 
 
+# The server is threaded: the first requests of an account may arrive at once, and each must find
+# the one store (two stores would keep two answers, e.g. two endpoints, and drop one's state).
+_STORE_LOCK = threading.Lock()
+
+
 def _store(self: IoTResponse) -> _Store:
     backend = self.iot_backend
-    store = getattr(backend, "_local_aws_store", None)
-    if store is None:
-        store = _Store()
-        backend._local_aws_store = store  # type: ignore[attr-defined]
-    return store
+    with _STORE_LOCK:
+        store = getattr(backend, "_local_aws_store", None)
+        if store is None:
+            store = _Store()
+            backend._local_aws_store = store  # type: ignore[attr-defined]
+        return store
 
 
 def _body(self: IoTResponse) -> dict[str, Any]:
@@ -250,9 +256,9 @@ _ENDPOINT_LOCK = threading.Lock()
 def _stable_endpoint(original: Any) -> Any:
     def describe_endpoint(self: IoTResponse) -> Any:
         endpoint_type = self._get_param("endpointType", "iot:Data-ATS")
-        known = _store(self).endpoints
-        # The server is threaded: two first calls at once must still agree on one address.
+        # Two first calls at once must still agree on one address.
         with _ENDPOINT_LOCK:
+            known = _store(self).endpoints
             if endpoint_type not in known:
                 known[endpoint_type] = original(self)
             return known[endpoint_type]

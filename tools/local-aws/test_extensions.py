@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import unittest
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -120,6 +122,28 @@ class ExtensionsTest(unittest.TestCase):
         first = iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
         self.assertEqual(iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"], first)
         self.assertRegex(first, r"-ats\.iot\.eu-west-1\.amazonaws\.com$")
+
+    def test_first_requests_at_once_share_one_extension_store(self) -> None:
+        # A slow store constructor holds the race window open: without the lock, each of the
+        # first requests builds its own store and all but one are dropped with their state
+        # (an endpoint answered from a dropped store then changed on the next call).
+        class FakeResponse:
+            iot_backend = type("Backend", (), {})()
+
+        original_init = iot_extension._Store.__init__
+
+        def slow_init(store: iot_extension._Store) -> None:
+            time.sleep(0.05)
+            original_init(store)
+
+        iot_extension._Store.__init__ = slow_init  # type: ignore[method-assign]
+        try:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                stores = list(pool.map(lambda _: iot_extension._store(FakeResponse()), range(8)))  # type: ignore[arg-type]
+        finally:
+            iot_extension._Store.__init__ = original_init  # type: ignore[method-assign]
+        self.assertEqual(len({id(store) for store in stores}), 1)
+        self.assertIs(stores[0], iot_extension._store(FakeResponse()))  # type: ignore[arg-type]
 
     def test_cloudwatch_over_cbor_round_trips_alarms_dashboards_and_errors(self) -> None:
         alarm = {
